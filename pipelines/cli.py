@@ -1,0 +1,147 @@
+"""The `corpusgate` command: parses arguments and calls one function per subcommand.
+
+Exit codes: 0 done; 2 the command could not run (bad parameters, arguments or output directory); 3 the run
+finished but some declared source could not be read (listed in the manifest's `problems`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.params import ParamsError, load_params
+
+if TYPE_CHECKING:
+    from pipelines.run import RunResult
+
+log = logging.getLogger("corpusgate")
+
+EXIT_OK, EXIT_USAGE, EXIT_SOURCE_PROBLEMS = 0, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_beam_options", False):
+        parser.error(f"unrecognised arguments: {' '.join(extra)}")
+    _configure_logging(args.quiet)
+    from pipelines.run import RunError  # after logging is set up: importing Beam logs
+
+    handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
+    try:
+        return handler(args, extra)
+    except (ParamsError, RunError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.run import govern
+
+    params = load_params(args.params, args.set)
+    result = govern(
+        params,
+        out_dir=Path(args.out),
+        root=Path(args.params).resolve().parent,
+        inputs=args.input,
+        workers=args.workers,
+        beam_args=beam_args,
+    )
+    print(summary(result))
+    if result.plan.errors:
+        print(
+            f"corpusgate: {len(result.plan.errors)} source problem(s); see `problems` in the manifest",
+            file=sys.stderr,
+        )
+        return EXIT_SOURCE_PROBLEMS
+    return EXIT_OK
+
+
+def sample_command(args: argparse.Namespace, _: list[str]) -> int:
+    from pipelines.sample import write_sample
+
+    params_path = Path(args.params)
+    params = load_params(params_path, args.set)
+    out = Path(args.out) if args.out else params_path.resolve().parent / params.sample.out
+    counts = write_sample(out, seed=params.sample.seed, scale=params.sample.scale)
+    print(f"wrote the embedded sample to {out}: " + ", ".join(f"{f} {n}" for f, n in counts.items()))
+    return EXIT_OK
+
+
+def summary(result: RunResult) -> str:
+    """The end-of-run report: records per source and decision, per stage and action, and reasons."""
+    counts = result.manifest["counts"]
+    decisions = ("governed", "quarantined", "duplicate")
+    lines = [f"run written to {result.out_dir}", "", _row("source", "records", *decisions)]
+    for source, by_decision in counts["by_source"].items():
+        lines.append(_row(source, sum(by_decision.values()), *(by_decision.get(d, 0) for d in decisions)))
+    lines.append(_row("all", counts["input"], *(counts[d] for d in decisions)))
+    actions = sorted({a for by_action in counts["by_stage"].values() for a in by_action})
+    lines += ["", _row("stage", *actions)]
+    for stage, by_action in counts["by_stage"].items():
+        lines.append(_row(stage, *(by_action.get(a, 0) for a in actions)))
+    if result.plan.problems:
+        lines += ["", "source problems:"]
+        lines += [f"  {p.severity}: {p.source}: {p.path}: {p.message}" for p in result.plan.problems]
+    if counts["by_reason"]:
+        lines += ["", "held back, by reason:"]
+        reasons = result.manifest["reasons"]
+        lines += [f"  {code:<24}{n:>8}  {reasons[code]['summary']}" for code, n in counts["by_reason"].items()]
+    return "\n".join(lines)
+
+
+def _row(first: Any, *cells: Any) -> str:
+    return f"{first!s:<24}" + "".join(f"{cell!s:>12}" for cell in cells)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="corpusgate", description=__doc__.split("\n")[0])
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="govern the declared sources (or --input files) into a run directory",
+        description="Govern the sources declared in params.yaml, or the --input files, into --out. Options "
+        "corpusgate does not know are passed to Beam, e.g. --runner FlinkRunner --flink_master=HOST:PORT.",
+    )
+    _params_options(run)
+    run.add_argument("--input", action="append", metavar="PATH", help="read PATH instead of the declared sources")
+    run.add_argument("--out", default="runs/latest", metavar="DIR", help="run directory (default: runs/latest)")
+    run.add_argument("--workers", type=int, metavar="N", help="worker processes (default: run.workers, 0 = cores)")
+    run.set_defaults(handler=run_command, passes_beam_options=True)
+
+    sample = commands.add_parser("sample", help="write the embedded sample corpus (deterministic)")
+    _params_options(sample)
+    sample.add_argument("--out", metavar="DIR", help="where to write it (default: sample.out in params)")
+    sample.set_defaults(handler=sample_command)
+    return parser
+
+
+def _params_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--params", default="params.yaml", metavar="FILE", help="parameter file")
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one parameter by its dotted path, e.g. clean.min_chars=20",
+    )
+
+
+def _configure_logging(quiet: bool) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    # Beam's import warns on the root logger about optional Google Cloud clients that a local run never uses.
+    logging.getLogger().addFilter(lambda record: "apitools not found" not in record.getMessage())
+    # Worker logs reach the terminal directly; Beam's job service would repeat each of them in a long format.
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

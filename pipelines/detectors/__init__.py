@@ -1,0 +1,1 @@
+"""Pure-Python detectors: no Beam, no stages. Stages, validators, evaluation scripts and tests call them."""

@@ -1,0 +1,218 @@
+"""Loading and validating `params.yaml`: the one place where defaults live.
+
+Every threshold, policy and source is a parameter (house rule: parameters, not constants). A wrong key or value
+fails fast with a message naming its dotted path, before any data is read. `--set a.b=value` overrides one
+parameter for one run; a list of sources can be addressed by index (`sources.0.licence`) or by source name
+(`sources.web_zh.licence`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ParamsError(ValueError):
+    """Parameters that cannot be used; the message names the file and the offending key."""
+
+
+class Origin(StrEnum):
+    """Where a record comes from; decides which consent rules apply (Measures art. 16, PIPL art. 29)."""
+
+    HUMAN = "human"
+    SYNTHETIC = "synthetic"
+    USER_INTERACTION = "user_interaction"
+
+
+class LegalBasis(StrEnum):
+    """The lawful basis under which a source is processed (R1: Measures art. 11; PIPL art. 13)."""
+
+    CONSENT = "consent"  # PIPL 13(1)1
+    CONTRACT = "contract"  # PIPL 13(1)2
+    LEGAL_DUTY = "legal_duty"  # PIPL 13(1)3
+    PUBLIC_HEALTH = "public_health"  # PIPL 13(1)4
+    NEWS_REPORTING = "news_reporting"  # PIPL 13(1)5
+    PUBLIC_INFORMATION = "public_information"  # PIPL 13(1)6
+    STATUTE = "statute"  # PIPL 13(1)7
+    LICENSED = "licensed"  # content without personal information, used under its licence
+
+
+Format = Literal["jsonl", "csv", "parquet", "hf"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceParams(_Strict):
+    """A declared source (R1): what it is, where it lives, and under which licence and legal basis."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    path: str = Field(min_length=1, description="a file, a directory of files, or a glob; relative to params.yaml")
+    format: Format | None = Field(None, description="inferred from the file extension when absent")
+    licence: str | None = None
+    legal_basis: LegalBasis | None = None
+    origin: Origin = Origin.HUMAN
+    defaults: dict[str, Any] = Field(default_factory=dict, description="per-record field defaults")
+
+
+class DeclaredSourceParams(SourceParams):
+    """A source listed in params.yaml: refused without a licence and a legal basis (R1)."""
+
+    licence: str = Field(min_length=1)
+    legal_basis: LegalBasis
+
+
+class RunParams(_Strict):
+    workers: int = Field(0, ge=0, description="worker processes; 0 = all cores")
+    progress_every: int = Field(10_000, gt=0, description="log progress every N records per worker")
+    shards: int = Field(0, ge=0, description="output files per table; 0 = let the runner decide")
+
+
+class CleanParams(_Strict):
+    """Cleaning (R2: Measures art. 10(2))."""
+
+    unicode_form: Literal["NFC", "NFKC"] = "NFKC"
+    keep_fullwidth: str = Field(
+        "，！？：；（）",
+        description="characters NFKC must not fold: Chinese text uses these full-width forms",
+    )
+    strip_html: bool = True
+    drop_control_chars: bool = True
+    drop_zero_width: bool = True
+    collapse_whitespace: bool = True
+    min_chars: int = Field(5, ge=0)
+    max_chars: int = Field(200_000, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> CleanParams:
+        if self.min_chars > self.max_chars:
+            raise ValueError(f"min_chars ({self.min_chars}) is larger than max_chars ({self.max_chars})")
+        return self
+
+
+class ExactDedupParams(_Strict):
+    """Exact deduplication by a hash of normalised content (R2, R3)."""
+
+    enabled: bool = True
+    casefold: bool = True
+    ignore_whitespace: bool = True
+    ignore_punctuation: bool = True
+
+
+class DedupParams(_Strict):
+    exact: ExactDedupParams = ExactDedupParams()
+
+
+class SampleParams(_Strict):
+    """The embedded sample corpus written by `corpusgate sample`."""
+
+    out: str = "data/sample"
+    seed: int = 20260715
+    scale: int = Field(1, ge=1)
+
+
+class Params(_Strict):
+    sources: list[DeclaredSourceParams] = Field(default_factory=list)
+    input_defaults: SourceParams = Field(
+        default_factory=lambda: SourceParams(name="input", path="-", legal_basis=LegalBasis.LICENSED),
+        description="the source settings given to files passed with --input",
+    )
+    run: RunParams = RunParams()
+    clean: CleanParams = CleanParams()
+    dedup: DedupParams = DedupParams()
+    sample: SampleParams = SampleParams()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[DeclaredSourceParams]) -> list[DeclaredSourceParams]:
+        names = [s.name for s in sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        return sources
+
+    def digest(self) -> str:
+        """sha256 of the effective parameters, recorded in the manifest."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_params(path: Path | str = "params.yaml", overrides: list[str] | tuple[str, ...] = ()) -> Params:
+    """Read `path`, apply `--set KEY=VALUE` overrides and validate; raise ParamsError naming the bad key."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(f"{path}: no such parameter file (pass --params PATH)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ParamsError(f"{path}: not valid YAML: {err}") from err
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the top level must be a mapping of sections")
+    for override in overrides:
+        _apply_override(raw, override)
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as err:
+        problems = "\n".join(f"  {_dotted(e['loc'], raw)}: {e['msg']}" for e in err.errors())
+        raise ParamsError(f"{path}: invalid parameters:\n{problems}") from None
+
+
+def _apply_override(raw: dict[str, Any], override: str) -> None:
+    key, sep, text = override.partition("=")
+    if not sep or not key.strip():
+        raise ParamsError(f"--set {override!r}: expected KEY=VALUE, e.g. clean.min_chars=20")
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError as err:
+        raise ParamsError(f"--set {key}: value is not valid YAML: {err}") from err
+    *parents, leaf = key.strip().split(".")
+    node: Any = raw
+    for part in parents:
+        node = _child(node, part, key, create=True)
+    if isinstance(node, list):
+        node[_list_index(node, leaf, key)] = value
+    elif isinstance(node, dict):
+        node[leaf] = value
+    else:
+        raise ParamsError(f"--set {key}: {'.'.join(parents)} is not a section")
+
+
+def _child(node: Any, part: str, key: str, create: bool) -> Any:
+    if isinstance(node, list):
+        return node[_list_index(node, part, key)]
+    if not isinstance(node, dict):
+        raise ParamsError(f"--set {key}: {part!r} is below a value, not a section")
+    if part not in node and create:
+        node[part] = {}
+    return node[part]
+
+
+def _list_index(items: list[Any], part: str, key: str) -> int:
+    if part.isdigit() and int(part) < len(items):
+        return int(part)
+    for index, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return index
+    raise ParamsError(f"--set {key}: no list item {part!r} (use an index below {len(items)} or a source name)")
+
+
+def _dotted(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
+    """A pydantic error location as a dotted key, naming sources by their name where possible."""
+    parts: list[str] = []
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            item = node[part]
+            parts.append(str(item.get("name", part)) if isinstance(item, dict) else str(part))
+            node = item
+        else:
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)

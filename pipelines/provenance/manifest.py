@@ -1,0 +1,172 @@
+"""The run manifest: what was read, by which code and parameters, what became of it (R1, R2: art. 10(2), 11).
+
+The manifest is computed from what the run wrote (the lineage and the output files), never from counters kept on
+the side, so its counts and hashes are those of the data an auditor will find. It holds types, counts and hashes
+only: no record text and no personal-information value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+import pipelines
+from pipelines.params import Params
+from pipelines.record import GOVERNED, REASONS
+from pipelines.sources import Plan
+from pipelines.stages.write import TABLES
+
+MANIFEST = "manifest.json"
+SCHEMA_VERSION = 1
+
+
+def build_manifest(run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any]) -> dict:
+    """The manifest of the finished run in `run_dir`."""
+    lineage = read_table(run_dir, "lineage", ["id", "source", "decision", "reasons", "content_sha256", "trail"])
+    counts = _counts(lineage)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "corpusgate_version": pipelines.__version__,
+        "code": code_version(),
+        "run": {"started": started.isoformat(), "finished": _now().isoformat(), **runner},
+        "params": {"sha256": params.digest(), "values": params.model_dump(mode="json")},
+        "sources": _sources(plan, counts.pop("by_source_total")),
+        "problems": [p.__dict__ for p in plan.problems],
+        "counts": counts,
+        "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
+        "outputs": _outputs(run_dir),
+        "root_hash": root_hash(lineage),
+    }
+
+
+def write_manifest(run_dir: Path, manifest: dict) -> Path:
+    path = run_dir / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    return path
+
+
+def read_table(run_dir: Path, table: str, columns: list[str] | None = None):
+    """One output table of a run as a pyarrow Table (empty with its schema when the run wrote no rows)."""
+    files = sorted((run_dir / table).glob("*.parquet"))
+    return ds.dataset([str(f) for f in files], schema=TABLES[table], format="parquet").to_table(columns=columns)
+
+
+def root_hash(lineage) -> str:
+    """sha256 over the sorted `id:content_sha256` lines of the governed records: one changed record changes it."""
+    governed = lineage.filter(pc.equal(lineage["decision"], GOVERNED))
+    pairs = sorted(zip(governed["id"].to_pylist(), governed["content_sha256"].to_pylist(), strict=True))
+    digest = hashlib.sha256()
+    for record_id, content_sha256 in pairs:
+        digest.update(f"{record_id}:{content_sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def code_version() -> dict[str, Any]:
+    """The git commit of the code that ran, and whether it had uncommitted changes."""
+    repo = Path(pipelines.__file__).resolve().parent.parent
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit or "unknown", "dirty": bool(status) if status is not None else None}
+
+
+def _counts(lineage) -> dict[str, Any]:
+    decisions = Counter(lineage["decision"].to_pylist())
+    by_reason = Counter(code for codes in lineage["reasons"].to_pylist() for code in codes)
+    by_source: dict[str, Counter] = {}
+    for source, decision in zip(lineage["source"].to_pylist(), lineage["decision"].to_pylist(), strict=True):
+        by_source.setdefault(source, Counter())[decision] += 1
+    steps = pc.list_flatten(lineage["trail"])
+    by_stage: dict[str, Counter] = {}
+    for stage, action in zip(
+        pc.struct_field(steps, "stage").to_pylist(), pc.struct_field(steps, "action").to_pylist(), strict=True
+    ):
+        by_stage.setdefault(stage, Counter())[action] += 1
+    return {
+        "input": lineage.num_rows,
+        "governed": decisions.get("governed", 0),
+        "quarantined": decisions.get("quarantined", 0),
+        "duplicate": decisions.get("duplicate", 0),
+        "by_reason": dict(sorted(by_reason.items())),
+        "by_stage": {stage: dict(sorted(c.items())) for stage, c in by_stage.items()},
+        "by_source": {source: dict(sorted(c.items())) for source, c in sorted(by_source.items())},
+        "by_source_total": {source: sum(c.values()) for source, c in by_source.items()},
+    }
+
+
+def _sources(plan: Plan, records: dict[str, int]) -> list[dict[str, Any]]:
+    described = []
+    for source in plan.sources:
+        files = [
+            {
+                "file": t.file,
+                "format": t.format,
+                "sha256": file_sha256(Path(t.path)),
+                "bytes": _size(Path(t.path)),
+            }
+            for t in plan.tasks
+            if t.source == source.name
+        ]
+        described.append(
+            {
+                "name": source.name,
+                "path": source.path,
+                "licence": source.licence,
+                "legal_basis": source.legal_basis.value if source.legal_basis else None,
+                "origin": source.origin.value,
+                "files": files,
+                "records": records.get(source.name, 0),
+            }
+        )
+    return described
+
+
+def _outputs(run_dir: Path) -> list[dict[str, Any]]:
+    outputs = []
+    for table in TABLES:
+        for path in sorted((run_dir / table).glob("*.parquet")):
+            outputs.append(
+                {
+                    "path": str(path.relative_to(run_dir)),
+                    "table": table,
+                    "sha256": file_sha256(path),
+                    "bytes": path.stat().st_size,
+                    "rows": pq.ParquetFile(path).metadata.num_rows,
+                }
+            )
+    return outputs
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file, or of every file below a directory (a saved dataset) in name order."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with open(file, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,144 @@
+"""The record that flows through the pipeline: content, provenance, labels, decision and stage trail.
+
+Every input record ends in exactly one place (house rule: nothing lost): `governed`, `quarantined` (with reason
+codes) or `duplicate` (pointing at its kept twin). Reason codes name the rule of REGULATION.md they serve, so an
+auditor can go from any quarantine row to the article behind it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+GOVERNED = "governed"
+QUARANTINED = "quarantined"
+DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a record was held back, tied to a rule of REGULATION.md (R1..R10) and its legal basis."""
+
+    code: str
+    basis: str
+    summary: str
+    keeps_text: bool
+    """May the quarantine hold a copy of the text? No when we lack the right to copy it (no licence, no consent)
+    or could not read it; then the quarantine keeps a pointer (source, file, row) and a hash only."""
+
+
+REASONS: dict[str, Reason] = {
+    r.code: r
+    for r in (
+        Reason("R1.missing_licence", "Measures art. 11; TC260-003 5.1", "no licence from record or source", False),
+        Reason("R1.missing_legal_basis", "Measures art. 11; PIPL art. 13", "no legal basis declared", False),
+        Reason("R1.invalid_metadata", "Measures art. 11", "provenance metadata of the wrong type or value", False),
+        Reason("R2.unreadable_file", "Measures art. 10(2)", "the file could not be read in its format", False),
+        Reason("R2.invalid_utf8", "Measures art. 10(2)", "the line is not valid UTF-8", False),
+        Reason("R2.malformed_json", "Measures art. 10(2)", "the line is not valid JSON", False),
+        Reason("R2.malformed_row", "Measures art. 10(2)", "the CSV row does not match the header", False),
+        Reason("R2.not_an_object", "Measures art. 10(2)", "the row is not an object with fields", False),
+        Reason("R2.missing_text", "Measures art. 10(2)", "neither non-empty `text` nor `messages`", False),
+        Reason("R2.bad_messages", "Measures art. 10(2)", "`messages` is not a list of {role, content}", False),
+        Reason("R2.too_short", "Measures art. 10(2)", "shorter than clean.min_chars after cleaning", True),
+        Reason("R2.too_long", "Measures art. 10(2)", "longer than clean.max_chars after cleaning", True),
+        Reason("R3.exact_duplicate", "Measures art. 10(2)-(3)", "same normalised content as a kept record", True),
+    )
+}
+
+
+def reason(code: str) -> Reason:
+    """The registered reason for `code`; an unknown code is a programming error, not a data error."""
+    try:
+        return REASONS[code]
+    except KeyError:
+        raise ValueError(f"unknown reason code {code!r}; register it in pipelines.record.REASONS") from None
+
+
+class Step(NamedTuple):
+    """One stage's decision about one record, for the lineage's stage trail."""
+
+    stage: str
+    action: str  # pass | modify | hold | duplicate | read
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class Record:
+    """One training example and everything an auditor needs to know about it.
+
+    `text` holds plain text; chat records hold `messages` ([{role, content}]) instead. `meta` holds the
+    effective provenance and consent metadata (record fields over source defaults).
+    """
+
+    id: str
+    source: str
+    file: str
+    row: int
+    raw_sha256: str
+    order: tuple[int, str, int]  # (source position, file, row): "first occurrence" for tie-breaks
+    text: str | None = None
+    messages: list[dict[str, str]] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    trail: list[Step] = field(default_factory=list)
+    decision: str = GOVERNED
+    duplicate_of: str | None = None
+    content_key: str | None = None  # hash of the normalised content, set by exact dedup
+
+    def content(self) -> str:
+        """The text that detectors read: plain text, or chat turns as `role: content` lines."""
+        if self.messages is not None:
+            return "\n".join(f"{m['role']}: {m['content']}" for m in self.messages)
+        return self.text or ""
+
+    def map_text(self, transform: Callable[[str], str]) -> None:
+        """Apply `transform(str) -> str` to the text or to every message's content."""
+        if self.messages is not None:
+            self.messages = [{**m, "content": transform(m["content"])} for m in self.messages]
+        elif self.text is not None:
+            self.text = transform(self.text)
+
+    def note(self, stage: str, action: str = "pass", detail: str = "") -> None:
+        self.trail.append(Step(stage, action, detail))
+
+    def hold(self, stage: str, code: str, detail: str = "") -> None:
+        """Quarantine this record for `code` (a registered reason)."""
+        reason(code)
+        self.reasons.append(code)
+        self.decision = QUARANTINED
+        self.trail.append(Step(stage, "hold", f"{code} {detail}".strip()))
+
+    def mark_duplicate(self, stage: str, code: str, kept_id: str) -> None:
+        reason(code)
+        self.reasons.append(code)
+        self.decision = DUPLICATE
+        self.duplicate_of = kept_id
+        self.trail.append(Step(stage, "duplicate", f"{code} of {kept_id}"))
+
+    @property
+    def held(self) -> bool:
+        return self.decision != GOVERNED
+
+    @property
+    def keeps_text(self) -> bool:
+        return all(reason(code).keeps_text for code in self.reasons)
+
+    def content_sha256(self) -> str:
+        """Hash of the content as written to the outputs (text, or messages as canonical JSON)."""
+        payload = self.text if self.messages is None else json.dumps(self.messages, ensure_ascii=False)
+        return sha256_text(payload or "")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_id(source: str, file: str, row: int) -> str:
+    """Stable id of the record at `row` of `file` in `source`: the same input gives the same id in every run."""
+    digest = hashlib.blake2b(f"{source}\x1f{file}\x1f{row}".encode(), digest_size=8).hexdigest()
+    return f"{source}-{digest}"

@@ -1,0 +1,132 @@
+"""Build and run the governance pipeline: sources -> ingest -> stages, in order -> write -> manifest.
+
+The stages are a plain list (`governance_stages`): each takes the kept records of the one before and adds its
+held-back records to the quarantine. Beam runs the whole graph; by default on the local FnApiRunner with one
+worker process per core (multi-processing, offline), or on any other runner named with `--runner`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+from pipelines.params import Params
+from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
+from pipelines.sources import Plan, plan_sources
+from pipelines.stages.base import HELD, KEPT
+from pipelines.stages.clean import Clean
+from pipelines.stages.dedup import ExactDedup
+from pipelines.stages.ingest import Ingest
+from pipelines.stages.write import TABLES, WriteRun
+
+log = logging.getLogger("corpusgate")
+
+RUN_MARKER = ".corpusgate-run"  # marks a directory this tool may clear and rewrite
+
+
+class RunError(RuntimeError):
+    """The run cannot start (its output directory is unsafe to write, its runner options are wrong)."""
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    plan: Plan
+
+
+def governance_stages(params: Params) -> list[beam.PTransform]:
+    """The stages after ingest, in the order of DESIGN.md's data flow."""
+    stages: list[beam.PTransform] = [Clean(params)]
+    if params.dedup.exact.enabled:
+        stages.append(ExactDedup(params))
+    return stages
+
+
+def build(pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path) -> None:
+    ingested = pipeline | "ingest" >> Ingest(plan.tasks, params)
+    kept, held = ingested[KEPT], [ingested[HELD]]
+    for stage in governance_stages(params):
+        outputs = kept | stage
+        kept = outputs[KEPT]
+        held.append(outputs[HELD])
+    all_held = held | "held.all" >> beam.Flatten()
+    {"kept": kept, "held": all_held} | "write" >> WriteRun(out_dir, params)
+
+
+def govern(
+    params: Params,
+    out_dir: Path,
+    root: Path,
+    inputs: list[str] | None = None,
+    workers: int | None = None,
+    beam_args: list[str] | None = None,
+) -> RunResult:
+    """Govern the declared sources (or `inputs`) into `out_dir`; return the manifest written there."""
+    plan = plan_sources(params, inputs or [], root)
+    for problem in plan.problems:
+        log.log(
+            logging.ERROR if problem.severity == "error" else logging.WARNING,
+            "source %s: %s: %s",
+            problem.source,
+            problem.path,
+            problem.message,
+        )
+    options, runner = pipeline_options(workers if workers is not None else params.run.workers, beam_args or [])
+    prepare_out_dir(out_dir)
+    started = datetime.now(UTC)
+    log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
+    with _pipeline(options) as pipeline:
+        build(pipeline, plan, params, out_dir)
+    manifest = build_manifest(out_dir, params, plan, started, runner)
+    write_manifest(out_dir, manifest)
+    return RunResult(out_dir, manifest, plan)
+
+
+def pipeline_options(workers: int, beam_args: list[str]) -> tuple[PipelineOptions, dict[str, Any]]:
+    """Beam options: the caller's runner and options when given, else the local multi-process runner."""
+    unknown = _unknown_beam_flags(beam_args)
+    if unknown:
+        raise RunError(f"unknown option(s): {' '.join(unknown)} (neither corpusgate's nor Beam's)")
+    if any(arg.split("=")[0] == "--runner" for arg in beam_args):
+        options = PipelineOptions(beam_args)
+        return options, {"runner": options.get_all_options()["runner"], "options": beam_args}
+    workers = workers or os.cpu_count() or 1
+    mode = "multi_processing" if workers > 1 else "in_memory"
+    flags = [f"--direct_num_workers={workers}", f"--direct_running_mode={mode}", *beam_args]
+    return PipelineOptions(flags), {"runner": "FnApiRunner", "workers": workers, "mode": mode}
+
+
+def _pipeline(options: PipelineOptions) -> beam.Pipeline:
+    if options.get_all_options().get("runner"):
+        return beam.Pipeline(options=options)
+    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md).
+    return beam.Pipeline(runner=FnApiRunner(), options=options)
+
+
+def _unknown_beam_flags(beam_args: list[str]) -> list[str]:
+    known = set(PipelineOptions([]).get_all_options())
+    flags = [a for a in beam_args if a.startswith("--")]
+    return [f for f in flags if f[2:].split("=")[0].replace("-", "_") not in known]
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Clear the tables of a previous run in `out_dir`; refuse a non-empty directory that is not a run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunError(f"{out_dir}: exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / RUN_MARKER).exists():
+        raise RunError(f"{out_dir}: not empty and not a corpusgate run; choose another --out")
+    for table in TABLES:
+        shutil.rmtree(out_dir / table, ignore_errors=True)
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / RUN_MARKER).touch()

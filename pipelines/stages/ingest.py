@@ -1,0 +1,154 @@
+"""Ingest: read every planned file into records with provenance (R1: lawful and traceable; R2: no tampering).
+
+Each record gets a stable id, its pointer (source, file, row), a sha256 of its raw bytes, and its effective
+metadata: the record's own fields over its source's defaults. A record without a licence or legal basis, or that
+cannot be read (invalid UTF-8, malformed JSON, no text), is held back here by pointer and hash, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from typing import Any
+
+import apache_beam as beam
+
+from pipelines.params import LegalBasis, Origin, Params
+from pipelines.readers import RawRow, read_rows
+from pipelines.record import Record, record_id
+from pipelines.sources import FileTask
+from pipelines.stages.base import HELD, KEPT, Progress, route
+
+STAGE = "ingest"
+
+# Metadata that a record may carry to override its source's defaults (DESIGN.md, public interface).
+METADATA_FIELDS = ("origin", "licence", "legal_basis", "subject_id", "age", "consent", "generator", "AIGC")
+
+log = logging.getLogger("corpusgate")
+
+
+def to_record(task: FileTask, raw: RawRow) -> Record:
+    """The record for one raw row of `task`'s file, held back with every reason that applies."""
+    file = f"{task.file}#{raw.split}" if raw.split else task.file
+    record = Record(
+        id=record_id(task.source, file, raw.row),
+        source=task.source,
+        file=file,
+        row=raw.row,
+        raw_sha256=raw.raw_sha256,
+        order=(task.position, file, raw.row),
+    )
+    if raw.error:
+        record.hold(STAGE, raw.error)
+        return record
+    fields = raw.fields or {}
+    if fields.get("id") is not None:
+        record.meta["source_record_id"] = str(fields["id"])
+    record.meta.update(_effective_metadata(task.defaults, fields))
+    for code, detail in _provenance_problems(record.meta):
+        record.hold(STAGE, code, detail)
+    content_problem = _set_content(record, fields)
+    if content_problem:
+        record.hold(STAGE, *content_problem)
+    if not record.held:
+        record.note(STAGE, "read")
+    return record
+
+
+def _effective_metadata(defaults: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in defaults.items() if v is not None}
+    meta.update({k: fields[k] for k in METADATA_FIELDS if fields.get(k) is not None})
+    return meta
+
+
+def _provenance_problems(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """R1 checks; details name the field, never its value (it may be personal data)."""
+    problems = []
+    licence = meta.get("licence")
+    if licence is None or (isinstance(licence, str) and not licence.strip()):
+        problems.append(("R1.missing_licence", ""))
+    elif not isinstance(licence, str):
+        problems.append(("R1.invalid_metadata", "licence is not a string"))
+    if meta.get("legal_basis") is None:
+        problems.append(("R1.missing_legal_basis", ""))
+    elif not _one_of(meta["legal_basis"], LegalBasis):
+        problems.append(("R1.invalid_metadata", f"legal_basis is not one of {', '.join(LegalBasis)}"))
+    if not _one_of(meta.get("origin"), Origin):
+        problems.append(("R1.invalid_metadata", f"origin is not one of {', '.join(Origin)}"))
+    return problems
+
+
+def _one_of(value: Any, choices: type[StrEnum]) -> bool:
+    return isinstance(value, str) and value in {c.value for c in choices}
+
+
+def _set_content(record: Record, fields: dict[str, Any]) -> tuple[str, str] | None:
+    """Put the row's text or messages on the record; return (reason, detail) when there is none usable."""
+    messages = fields.get("messages")
+    if messages is not None:
+        if not isinstance(messages, list) or not messages:
+            return "R2.bad_messages", "messages is not a non-empty list"
+        if not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages):
+            return "R2.bad_messages", "a message lacks string `content`"
+        if not all(isinstance(m.get("role"), str) for m in messages):
+            return "R2.bad_messages", "a message lacks string `role`"
+        record.messages = [{"role": m["role"], "content": m["content"]} for m in messages]
+        return None
+    text = fields.get("text")
+    if text is None:
+        return "R2.missing_text", "no `text` or `messages` field"
+    if not isinstance(text, str):
+        return "R2.missing_text", "`text` is not a string"
+    if not text.strip():
+        return "R2.missing_text", "`text` is empty"
+    record.text = text
+    return None
+
+
+class Ingest(beam.PTransform):
+    """Read the planned files in parallel and spread their records over the workers."""
+
+    def __init__(self, tasks: list[FileTask], params: Params) -> None:
+        super().__init__()
+        self.tasks, self.params = tasks, params
+
+    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        read = (
+            begin
+            | "ingest.files" >> beam.Create(self.tasks, reshuffle=False)
+            | "ingest.read" >> beam.ParDo(_ReadFile(self.params.run.progress_every)).with_outputs(HELD, main=KEPT)
+        )
+        # One file is read by one worker: reshuffle so that the stages after it use every worker.
+        return {KEPT: read[KEPT] | "ingest.spread" >> beam.Reshuffle(), HELD: read[HELD]}
+
+
+class _ReadFile(beam.DoFn):
+    def __init__(self, progress_every: int) -> None:
+        self.progress_every = progress_every
+
+    def setup(self) -> None:
+        self.progress = Progress(STAGE, self.progress_every)
+
+    def process(self, task: FileTask):
+        try:
+            for raw in read_rows(task.path, task.format):
+                record = to_record(task, raw)
+                self.progress.count(record)
+                yield route(record)
+        except Exception as err:  # an unreadable file must not stop the run: it becomes a held row
+            log.error("%s: %s: cannot read as %s: %s", task.source, task.file, task.format, type(err).__name__)
+            yield beam.pvalue.TaggedOutput(HELD, unreadable_file(task, err))
+
+
+def unreadable_file(task: FileTask, err: Exception) -> Record:
+    """A lineage row for a file that could not be read (row -1: the file itself)."""
+    record = Record(
+        id=record_id(task.source, task.file, -1),
+        source=task.source,
+        file=task.file,
+        row=-1,
+        raw_sha256="",
+        order=(task.position, task.file, -1),
+    )
+    record.hold(STAGE, "R2.unreadable_file", f"{type(err).__name__} reading as {task.format}")
+    return record

@@ -1,0 +1,49 @@
+"""Shared fixtures: a project directory with its own params.yaml, and helpers to run the CLI and read a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the repository's params.yaml in an empty directory (the sample is not generated)."""
+    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
+    return tmp_path
+
+
+def corpusgate(*args: str | Path) -> int:
+    """Run the CLI in-process with one worker (fast start); returns its exit code."""
+    argv = [str(a) for a in args]
+    if argv and argv[0] == "run" and "--workers" not in argv:
+        argv += ["--workers", "1"]
+    return main(argv)
+
+
+def read_run(run_dir: Path) -> dict[str, Any]:
+    """A run's manifest and tables, as {"manifest": dict, "governed": [rows], ...}."""
+    run = {"manifest": json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))}
+    for table in ("governed", "quarantine", "lineage"):
+        files = sorted((run_dir / table).glob("*.parquet"))
+        run[table] = [row for f in files for row in pq.read_table(f).to_pylist()]
+    return run
+
+
+def write_jsonl(path: Path, lines: list[str | bytes | dict]) -> Path:
+    """A JSONL file from dicts (serialised), strings (written as they are) and bytes (raw)."""
+    with open(path, "wb") as handle:
+        for line in lines:
+            if isinstance(line, dict):
+                line = json.dumps(line, ensure_ascii=False)
+            handle.write((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\n")
+    return path

@@ -1,0 +1,224 @@
+"""`corpusgate run` end to end on small inputs: the run layout, nothing lost, bad input, exit codes."""
+
+import hashlib
+from collections import Counter
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.stages.dedup import keep_first
+from pipelines.stages.ingest import to_record
+from tests.conftest import corpusgate, read_run, write_jsonl
+from tests.test_ingest import TASK, RawRow
+
+GOOD = {"licence": "CC0-1.0"}
+
+
+@pytest.fixture
+def mixed_input(tmp_path):
+    """One file with a good, a duplicate, a chat, an unlicensed and every kind of unreadable line."""
+    return write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            {"text": "The weather in Hangzhou is mild in spring.", "id": "w1", **GOOD},
+            {"text": "the weather in hangzhou is MILD in spring!!", **GOOD},
+            {
+                "messages": [
+                    {"role": "user", "content": "今天好累啊"},
+                    {"role": "assistant", "content": "辛苦了，早点休息"},
+                ],
+                "origin": "user_interaction",
+                **GOOD,
+            },
+            {"text": "Licensed under nothing at all, I am afraid."},
+            {"text": "ok"},  # too short after cleaning, and no licence
+            "{truncated",
+            b'{"text": "bad \xff byte"}',
+            "[1, 2, 3]",
+            {"title": "no text field", **GOOD},
+            {"messages": "not a list", **GOOD},
+            "",
+            {"text": "<p>Zero\u200bwidth and <b>tags</b> &amp;amp; entities in a page.</p>", **GOOD},
+        ],
+    )
+
+
+def test_run_writes_the_layout_and_accounts_for_every_record(tmp_path, project, mixed_input):
+    out = tmp_path / "run"
+    assert corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out) == 0
+    run = read_run(out)
+    lineage, manifest = run["lineage"], run["manifest"]
+
+    # 12 lines, one blank: 11 records, each exactly once in the lineage.
+    assert len(lineage) == 11 and len({r["id"] for r in lineage}) == 11
+    assert sorted(r["row"] for r in lineage) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11]
+    governed = {r["id"] for r in run["governed"]}
+    quarantined = {r["id"] for r in run["quarantine"]}
+    assert not governed & quarantined
+    decisions = Counter(r["decision"] for r in lineage)
+    assert decisions == {"governed": 3, "quarantined": 7, "duplicate": 1}
+    assert governed == {r["id"] for r in lineage if r["decision"] == "governed"}
+    assert quarantined == {r["id"] for r in lineage if r["decision"] == "quarantined"}
+
+    counts = manifest["counts"]
+    assert counts["input"] == counts["governed"] + counts["quarantined"] + counts["duplicate"] == 11
+    assert counts["by_reason"] == {
+        "R1.missing_licence": 2,
+        "R2.bad_messages": 1,
+        "R2.invalid_utf8": 1,
+        "R2.malformed_json": 1,
+        "R2.missing_text": 1,
+        "R2.not_an_object": 1,
+        "R3.exact_duplicate": 1,
+    }
+    assert sum(o["rows"] for o in manifest["outputs"] if o["table"] == "lineage") == 11
+    for output in manifest["outputs"]:
+        assert hashlib.sha256((out / output["path"]).read_bytes()).hexdigest() == output["sha256"]
+    [source] = manifest["sources"]
+    assert (
+        source["records"] == 11 and source["files"][0]["sha256"] == hashlib.sha256(mixed_input.read_bytes()).hexdigest()
+    )
+    assert manifest["params"]["sha256"] and manifest["code"]["commit"]
+    assert manifest["reasons"]["R2.malformed_json"]["basis"].startswith("Measures")
+
+
+def test_duplicates_point_at_their_kept_twin_and_cleaning_is_recorded(tmp_path, project, mixed_input):
+    out = tmp_path / "run"
+    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out)
+    lineage = {r["row"]: r for r in read_run(out)["lineage"]}
+    assert lineage[1]["decision"] == "duplicate" and lineage[1]["duplicate_of"] == lineage[0]["id"]
+    assert lineage[0]["source_record_id"] == "w1"
+    assert lineage[0]["content_key"] == lineage[1]["content_key"]
+    assert [s["stage"] for s in lineage[0]["trail"]] == ["ingest", "clean", "exact_dedup"]
+    cleaned = lineage[11]["trail"][1]
+    assert cleaned["action"] == "modify" and set(cleaned["detail"].split(",")) >= {"html", "zero_width"}
+    governed = {r["id"]: r for r in read_run(out)["governed"]}
+    assert governed[lineage[11]["id"]]["text"] == "Zerowidth and tags & entities in a page."
+    chat = governed[lineage[2]["id"]]
+    assert chat["text"] is None and chat["messages"][1]["content"] == "辛苦了，早点休息"
+
+
+def test_quarantine_withholds_text_it_may_not_copy(tmp_path, project, mixed_input):
+    out = tmp_path / "run"
+    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out)
+    quarantine = {r["row"]: r for r in read_run(out)["quarantine"]}
+    unlicensed = quarantine[3]
+    assert unlicensed["reasons"] == ["R1.missing_licence"]
+    assert unlicensed["text_withheld"] and unlicensed["text"] is None and unlicensed["raw_sha256"]
+    assert unlicensed["content_sha256"]  # a hash to recognise it by, not the text
+    everything_written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert b"Licensed under nothing" not in everything_written
+
+
+def test_too_short_records_keep_their_text_in_quarantine(tmp_path, project):
+    path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}, {"text": "long enough text", **GOOD}])
+    corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run")
+    [held] = read_run(tmp_path / "run")["quarantine"]
+    assert held["reasons"] == ["R2.too_short"] and held["text"] == "hey" and not held["text_withheld"]
+
+
+def test_set_overrides_apply_to_the_run(tmp_path, project):
+    path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}])
+    corpusgate(
+        "run",
+        "--params",
+        project / "params.yaml",
+        "--input",
+        path,
+        "--out",
+        tmp_path / "run",
+        "--set",
+        "clean.min_chars=1",
+    )
+    run = read_run(tmp_path / "run")
+    assert len(run["governed"]) == 1
+    assert run["manifest"]["params"]["values"]["clean"]["min_chars"] == 1
+
+
+def test_parquet_csv_and_bad_files_in_one_run(tmp_path, project, capsys):
+    pq.write_table(pa.table({"text": ["parquet row text"], "licence": ["CC0-1.0"]}), tmp_path / "t.parquet")
+    (tmp_path / "c.csv").write_text("text,licence\ncsv row text,CC0-1.0\n", encoding="utf-8")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "odd.xml").write_text("<x/>", encoding="utf-8")
+    names = ["t.parquet", "c.csv", "broken.parquet", "empty.jsonl", "odd.xml", "absent.jsonl"]
+    code = corpusgate(
+        "run",
+        "--params",
+        project / "params.yaml",
+        "--out",
+        tmp_path / "run",
+        *(arg for n in names for arg in ("--input", tmp_path / n)),
+    )
+    assert code == 3  # the run finished, but some sources could not be read
+    run = read_run(tmp_path / "run")
+    assert sorted(r["text"] for r in run["governed"]) == ["csv row text", "parquet row text"]
+    [unreadable] = run["quarantine"]
+    assert unreadable["source"] == "broken" and unreadable["row"] == -1
+    assert unreadable["reasons"] == ["R2.unreadable_file"]
+    problems = {p["source"]: p["severity"] for p in run["manifest"]["problems"]}
+    assert problems == {"empty": "warning", "odd": "error", "absent": "error"}
+    printed = capsys.readouterr()
+    assert "absent.jsonl: file not found" in printed.out and "source problem" in printed.err
+
+
+def test_multi_process_run_decides_the_same(tmp_path, project, mixed_input):
+    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", tmp_path / "one")
+    corpusgate(
+        "run",
+        "--params",
+        project / "params.yaml",
+        "--input",
+        mixed_input,
+        "--out",
+        tmp_path / "two",
+        "--workers",
+        "2",
+    )
+    one, two = read_run(tmp_path / "one"), read_run(tmp_path / "two")
+    assert two["manifest"]["run"]["mode"] == "multi_processing"
+
+    def decisions(run):
+        return sorted((r["id"], r["decision"], tuple(r["reasons"]), r["duplicate_of"]) for r in run["lineage"])
+
+    assert decisions(one) == decisions(two)
+    assert one["manifest"]["root_hash"] == two["manifest"]["root_hash"]
+
+
+def test_rerun_replaces_a_previous_run_but_refuses_foreign_directories(tmp_path, project, mixed_input, capsys):
+    out = tmp_path / "run"
+    args = ("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out)
+    assert corpusgate(*args, "--set", "run.shards=3") == 0
+    assert corpusgate(*args) == 0
+    assert len(list((out / "lineage").glob("*.parquet"))) == 1  # no shard of the first run left over
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "thesis.tex").write_text("precious", encoding="utf-8")
+    assert corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", foreign) == 2
+    assert "not a corpusgate run" in capsys.readouterr().err
+    assert (foreign / "thesis.tex").read_text(encoding="utf-8") == "precious"
+
+
+def test_unknown_options_are_refused(tmp_path, project, mixed_input, capsys):
+    code = corpusgate(
+        "run",
+        "--params",
+        project / "params.yaml",
+        "--input",
+        mixed_input,
+        "--out",
+        tmp_path / "run",
+        "--wokers=2",
+    )
+    assert code == 2 and "--wokers=2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        corpusgate("sample", "--params", project / "params.yaml", "--runner", "FlinkRunner")
+
+
+def test_keep_first_prefers_the_earliest_source_position():
+    late = to_record(TASK, RawRow(9, "00", {"text": "same"}))
+    early = to_record(TASK, RawRow(2, "00", {"text": "same"}))
+    group = [late, early]
+    keep_first(group)
+    assert (early.decision, late.decision, late.duplicate_of) == ("governed", "duplicate", early.id)
