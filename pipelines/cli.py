@@ -81,9 +81,9 @@ def summary(result: RunResult) -> str:
         lines.append(_row(source, sum(by_decision.values()), *(by_decision.get(d, 0) for d in decisions)))
     lines.append(_row("all", counts["input"], *(counts[d] for d in decisions)))
     actions = sorted({a for by_action in counts["by_stage"].values() for a in by_action})
-    lines += ["", _row("stage", *actions)]
-    for stage, by_action in counts["by_stage"].items():
-        lines.append(_row(stage, *(by_action.get(a, 0) for a in actions)))
+    if actions:
+        lines += ["", _row("stage", *actions)]
+        lines += [_row(stage, *(n.get(a, 0) for a in actions)) for stage, n in counts["by_stage"].items()]
     if result.plan.problems:
         lines += ["", "source problems:"]
         lines += [f"  {p.severity}: {p.source}: {p.path}: {p.message}" for p in result.plan.problems]

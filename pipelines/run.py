@@ -17,7 +17,10 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.portability.api import beam_provision_api_pb2
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
+from google.protobuf.struct_pb2 import Struct
 
 from pipelines.params import Params
 from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
@@ -110,7 +113,18 @@ def _pipeline(options: PipelineOptions) -> beam.Pipeline:
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
     # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md).
-    return beam.Pipeline(runner=FnApiRunner(), options=options)
+    return beam.Pipeline(runner=FnApiRunner(provision_info=_quiet_workers()), options=options)
+
+
+def _quiet_workers() -> ExtendedProvisionInfo:
+    """Options for local worker processes: Beam's own chatter at WARNING, our progress lines at INFO."""
+    levels = Struct()
+    levels.update(
+        {"default_sdk_harness_log_level": "WARNING", "sdk_harness_log_level_overrides": {"corpusgate": "INFO"}}
+    )
+    return ExtendedProvisionInfo(
+        beam_provision_api_pb2.ProvisionInfo(retrieval_token="unused-retrieval-token", pipeline_options=levels)
+    )
 
 
 def _unknown_beam_flags(beam_args: list[str]) -> list[str]:

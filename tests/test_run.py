@@ -1,6 +1,8 @@
 """`corpusgate run` end to end on small inputs: the run layout, nothing lost, bad input, exit codes."""
 
 import hashlib
+import json
+import logging
 from collections import Counter
 
 import pyarrow as pa
@@ -9,7 +11,7 @@ import pytest
 
 from pipelines.stages.dedup import keep_first
 from pipelines.stages.ingest import to_record
-from tests.conftest import corpusgate, read_run, write_jsonl
+from tests.conftest import REPO, corpusgate, read_run, write_jsonl
 from tests.test_ingest import TASK, RawRow
 
 GOOD = {"licence": "CC0-1.0"}
@@ -222,3 +224,32 @@ def test_keep_first_prefers_the_earliest_source_position():
     group = [late, early]
     keep_first(group)
     assert (early.decision, late.decision, late.duplicate_of) == ("governed", "duplicate", early.id)
+
+
+def test_manifest_follows_its_schema(tmp_path, project, mixed_input):
+    import jsonschema
+
+    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", tmp_path / "run")
+    schema = json.loads((REPO / "manifests" / "manifest.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(read_run(tmp_path / "run")["manifest"], schema)
+    broken = {**read_run(tmp_path / "run")["manifest"], "root_hash": "not a hash"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_progress_is_logged_per_stage(tmp_path, project, mixed_input, caplog):
+    caplog.set_level(logging.INFO, logger="corpusgate")
+    corpusgate(
+        "run",
+        "--params",
+        project / "params.yaml",
+        "--input",
+        mixed_input,
+        "--out",
+        tmp_path / "run",
+        "--set",
+        "run.progress_every=2",
+    )
+    progress = [r.getMessage() for r in caplog.records if "(this worker)" in r.getMessage()]
+    assert any(m.startswith("ingest: 10 records, 3 kept, 7 held back") for m in progress)
+    assert any(m.startswith("clean: 4 records") for m in progress)

@@ -1,0 +1,48 @@
+"""`dvc repro` runs the stages sample -> govern, and a second `dvc repro` does nothing."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, read_run
+
+
+def project_copy(dest: Path) -> Path:
+    """The project's tracked and untracked-but-not-ignored files, in a fresh git repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in listed:
+        if (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    return dest
+
+
+def dvc(project: Path, *args: str) -> str:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["dvc", *args], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def test_dvc_repro_runs_the_stages_once(tmp_path):
+    project = project_copy(tmp_path)
+    first = dvc(project, "repro")
+    assert "Running stage 'sample'" in first and "Running stage 'govern'" in first
+    run = read_run(project / "runs" / "sample")
+    assert run["manifest"]["counts"]["governed"] > 1000
+    manifest_time = (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns
+
+    second = dvc(project, "repro")
+    assert "Running stage" not in second
+    assert "didn't change, skipping" in second
+    assert (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns == manifest_time
+    assert "up to date" in dvc(project, "status")

@@ -1,0 +1,127 @@
+"""The embedded sample, governed by `corpusgate run --out DIR` with no other argument, against its ground truth."""
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.cli import main
+from pipelines.params import load_params
+from pipelines.record import record_id
+from tests.conftest import REPO, corpusgate, read_run
+
+# The reason each kind of malformed line planted by the sample generator must be quarantined with.
+MALFORMED = {
+    "malformed:json": "R2.malformed_json",
+    "malformed:utf8": "R2.invalid_utf8",
+    "malformed:not_object": "R2.not_an_object",
+    "malformed:no_text": "R2.missing_text",
+    "malformed:empty_text": "R2.missing_text",
+    "malformed:bad_messages": "R2.bad_messages",
+    "clean:too_short": "R2.too_short",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """The sample generated and governed in a fresh project directory, as a user would: default workers."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "params.yaml").write_bytes((REPO / "params.yaml").read_bytes())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(project)
+        assert corpusgate("sample") == 0
+        assert main(["run", "--out", "runs/sample"]) == 0
+    return project, read_run(project / "runs" / "sample")
+
+
+def input_records(sample: Path) -> int:
+    """Records in the sample counted independently of the pipeline: non-blank lines and data rows."""
+    lines = sum(1 for f in sample.glob("*.jsonl") if f.name != "truth.jsonl" for line in f.open("rb") if line.strip())
+    return lines + pq.read_metadata(sample / "books.parquet").num_rows + _csv_rows(sample / "forum.csv")
+
+
+def _csv_rows(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def truth(project: Path) -> list[dict]:
+    """The planted cases, each with the id the pipeline must give it."""
+    sources = {Path(s.path).name: s.name for s in load_params(project / "params.yaml").sources}
+    planted = [json.loads(line) for line in (project / "data/sample/truth.jsonl").open(encoding="utf-8")]
+    for case in planted:
+        case["id"] = record_id(sources[case["file"]], f"data/sample/{case['file']}", case["row"])
+        if "of" in case:
+            of = case["of"]
+            case["of_id"] = record_id(sources[of["file"]], f"data/sample/{of['file']}", of["row"])
+    return planted
+
+
+def test_every_input_record_is_in_the_lineage_exactly_once(sample_run):
+    project, run = sample_run
+    ids = [r["id"] for r in run["lineage"]]
+    assert len(ids) == len(set(ids)) == input_records(project / "data" / "sample") > 2500
+    governed = {r["id"] for r in run["governed"]}
+    quarantined = {r["id"] for r in run["quarantine"]}
+    assert not governed & quarantined
+    counts = run["manifest"]["counts"]
+    assert counts["input"] == len(ids) == counts["governed"] + counts["quarantined"] + counts["duplicate"]
+    assert counts["governed"] == len(governed) and counts["quarantined"] == len(quarantined)
+    assert sum(counts["by_reason"].values()) >= counts["quarantined"] + counts["duplicate"]
+    assert run["manifest"]["run"]["mode"] == "multi_processing"
+
+
+def test_manifest_describes_sources_and_outputs(sample_run):
+    project, run = sample_run
+    manifest = run["manifest"]
+    by_name = {s["name"]: s for s in manifest["sources"]}
+    assert by_name["companion_chat"]["origin"] == "user_interaction"
+    assert by_name["web_zh"]["licence"] == "CC-BY-4.0" and by_name["web_zh"]["records"] > 800
+    assert by_name["uploads"]["files"] == [] and manifest["problems"][0]["severity"] == "warning"
+    tables = Counter(o["table"] for o in manifest["outputs"])
+    assert set(tables) == {"governed", "quarantine", "lineage"}
+    assert sum(o["rows"] for o in manifest["outputs"] if o["table"] == "governed") == manifest["counts"]["governed"]
+
+
+def test_planted_malformed_and_short_records_are_quarantined_with_their_reason(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    checked = 0
+    for case in truth(project):
+        for tag in case["tags"]:
+            if tag in MALFORMED:
+                row = lineage[case["id"]]
+                assert row["decision"] == "quarantined" and MALFORMED[tag] in row["reasons"], (tag, case)
+                checked += 1
+    assert checked >= 30
+
+
+def test_planted_exact_duplicates_point_at_their_original(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    duplicates = [case for case in truth(project) if "exact_dup" in case["tags"]]
+    assert len(duplicates) >= 10
+    for case in duplicates:
+        row = lineage[case["id"]]
+        assert row["decision"] == "duplicate" and row["duplicate_of"] == case["of_id"], case
+        assert lineage[case["of_id"]]["decision"] == "governed"
+
+
+def test_withheld_text_never_reaches_the_outputs(sample_run):
+    _, run = sample_run
+    withheld = [r for r in run["quarantine"] if r["text_withheld"]]
+    assert withheld and all(r["text"] is None and r["messages"] is None for r in withheld)
+    assert all(r["raw_sha256"] for r in withheld)
+
+
+def test_governed_set_opens_with_datasets(sample_run):
+    import datasets
+
+    project, run = sample_run
+    files = sorted(str(p) for p in (project / "runs/sample/governed").glob("*.parquet"))
+    governed = datasets.load_dataset("parquet", data_files=files, split="train")
+    assert governed.num_rows == run["manifest"]["counts"]["governed"]
+    assert {"id", "text", "messages", "labels"} <= set(governed.column_names)
