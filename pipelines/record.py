@@ -45,6 +45,14 @@ REASONS: dict[str, Reason] = {
         Reason("R2.bad_messages", "Measures art. 10(2)", "`messages` is not a list of {role, content}", False),
         Reason("R2.too_short", "Measures art. 10(2)", "shorter than clean.min_chars after cleaning", True),
         Reason("R2.too_long", "Measures art. 10(2)", "longer than clean.max_chars after cleaning", True),
+        Reason("R7.invalid_consent", "Measures art. 16; PIPL art. 14", "`consent` is not a list of scopes", False),
+        Reason(
+            "R7.no_training_consent", "Measures art. 16; PIPL art. 13-14", "interaction data without consent", False
+        ),
+        Reason("R7.sensitive_pi_without_consent", "PIPL art. 28-29", "sensitive PI, no separate consent", False),
+        Reason("R7.personal_information", "PIPL art. 6, 13", "personal information whose policy is hold", False),
+        Reason("R8.invalid_age", "PIPL art. 31", "`age` is not a whole number of years", False),
+        Reason("R8.no_guardian_consent", "PIPL art. 31; Measures art. 14", "a minor without guardian consent", False),
         Reason("R3.exact_duplicate", "Measures art. 10(2)-(3)", "same normalised content as a kept record", True),
     )
 }

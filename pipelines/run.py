@@ -22,12 +22,14 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
+from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
 from pipelines.params import Params
 from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.sources import Plan, plan_sources
 from pipelines.stages.base import HELD, KEPT
 from pipelines.stages.clean import Clean
 from pipelines.stages.dedup import ExactDedup
+from pipelines.stages.gate import Gate
 from pipelines.stages.ingest import Ingest
 from pipelines.stages.write import TABLES, WriteRun
 
@@ -47,18 +49,18 @@ class RunResult:
     plan: Plan
 
 
-def governance_stages(params: Params) -> list[beam.PTransform]:
+def governance_stages(params: Params, key_file: Path | None) -> list[beam.PTransform]:
     """The stages after ingest, in the order of DESIGN.md's data flow."""
-    stages: list[beam.PTransform] = [Clean(params)]
+    stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file)]
     if params.dedup.exact.enabled:
         stages.append(ExactDedup(params))
     return stages
 
 
-def build(pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path) -> None:
+def build(pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path, key_file: Path | None) -> None:
     ingested = pipeline | "ingest" >> Ingest(plan.tasks, params)
     kept, held = ingested[KEPT], [ingested[HELD]]
-    for stage in governance_stages(params):
+    for stage in governance_stages(params, key_file):
         outputs = kept | stage
         kept = outputs[KEPT]
         held.append(outputs[HELD])
@@ -85,11 +87,16 @@ def govern(
             problem.message,
         )
     options, runner = pipeline_options(workers if workers is not None else params.run.workers, beam_args or [])
+    pseudonyms = params.gate.pseudonyms
+    try:
+        key_file = ensure_key(pseudonyms.key_env, root / pseudonyms.key_file)
+    except PseudonymKeyError as err:
+        raise RunError(str(err)) from None
     prepare_out_dir(out_dir)
     started = datetime.now(UTC)
     log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
     with _pipeline(options) as pipeline:
-        build(pipeline, plan, params, out_dir)
+        build(pipeline, plan, params, out_dir, key_file)
     manifest = build_manifest(out_dir, params, plan, started, runner)
     write_manifest(out_dir, manifest)
     return RunResult(out_dir, manifest, plan)

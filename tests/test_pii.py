@@ -12,7 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from pipelines.detectors import identifiers
-from pipelines.detectors.pii import Action, Entity, PiiDetector, PiiParams, mask
+from pipelines.detectors.pii import Action, Entity, PiiDetector, mask
+from pipelines.params import PiiParams
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example
 VALID_CARD = "6222021234567890128"  # Luhn-valid, 19 digits

@@ -125,3 +125,71 @@ def test_governed_set_opens_with_datasets(sample_run):
     governed = datasets.load_dataset("parquet", data_files=files, split="train")
     assert governed.num_rows == run["manifest"]["counts"]["governed"]
     assert {"id", "text", "messages", "labels"} <= set(governed.column_names)
+
+
+# Planted consent cases and the reasons the gate must hold them back with (R7, R8).
+CONSENT = {
+    "interaction:no_consent": {"R7.no_training_consent"},
+    "minor:no_guardian_consent": {"R8.no_guardian_consent"},
+    "consent:malformed": {"R7.invalid_consent", "R8.invalid_age"},
+}
+STRUCTURED = ("pi:cn_resident_id", "pi:cn_mobile", "pi:bank_card", "pi:email", "pi:credit_card", "pi:ip")
+
+
+def test_consent_rules_hold_back_the_planted_records(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    checked = Counter()
+    for case in truth(project):
+        row = lineage[case["id"]]
+        for tag, reasons in CONSENT.items():
+            if tag in case["tags"]:
+                assert row["decision"] == "quarantined" and reasons & set(row["reasons"]), (tag, row["reasons"])
+                checked[tag] += 1
+        if "interaction:consented" in case["tags"] and not set(case["tags"]) & {*CONSENT, "minor:text_signal"}:
+            assert not {"R7.no_training_consent", "R7.invalid_consent"} & set(row["reasons"]), case
+        if {"minor:guardian_consent"} <= set(case["tags"]):
+            assert "R8.no_guardian_consent" not in row["reasons"]
+    assert all(checked[tag] >= 5 for tag in CONSENT), checked
+
+
+def test_minors_stating_their_age_are_held_without_a_guardian(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    stated = [c for c in truth(project) if "minor:text_signal" in c["tags"]]
+    assert stated
+    for case in stated:
+        record = _sample_record(project, case)
+        if "guardian" not in (record.get("consent") or []):
+            assert "R8.no_guardian_consent" in lineage[case["id"]]["reasons"], case
+
+
+def test_no_planted_identifier_survives_into_the_governed_set(sample_run):
+    """Recall of the structured identifiers, end to end: the value must be gone from the governed text."""
+    project, run = sample_run
+    governed = {r["id"]: r for r in run["governed"]}
+    seen = leaked = 0
+    for case in truth(project):
+        if case["id"] not in governed or not set(case["tags"]) & set(STRUCTURED):
+            continue
+        original = _sample_record(project, case)
+        row = governed[case["id"]]
+        for span in case["pi"]:
+            if span["type"] not in STRUCTURED:
+                continue
+            source = original["messages"][span["msg"]]["content"] if "msg" in span else original["text"]
+            value = source[span["start"] : span["end"]]
+            written = row["messages"][span["msg"]]["content"] if "msg" in span else row["text"]
+            seen += 1
+            leaked += value in written
+    assert seen >= 50 and leaked / seen <= 0.01, (leaked, seen)
+
+
+def _sample_record(project: Path, case: dict) -> dict:
+    path = project / "data" / "sample" / case["file"]
+    if path.suffix == ".jsonl":
+        return json.loads(path.read_bytes().split(b"\n")[case["row"]])
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))[case["row"]]
+    return pq.read_table(path).slice(case["row"], 1).to_pylist()[0]

@@ -35,12 +35,10 @@ import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from pipelines.detectors import identifiers
 from pipelines.detectors.names import ADDRESS, PERSON, NameAddressFinder
+from pipelines.params import ENTITY_TYPES, ActionName, PiiParams
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")  # tldextract must not fetch the suffix list
 
@@ -65,73 +63,7 @@ from presidio_analyzer.predefined_recognizers import (  # noqa: E402
 # Presidio logs the text it failed to validate (e.g. IBAN candidates): that may be a personal-information value.
 logging.getLogger("presidio-analyzer").setLevel(logging.CRITICAL)
 
-# In order of specificity: when two overlapping matches are equally long, the earlier type wins.
-EntityType = Literal[
-    "CN_RESIDENT_ID",
-    "CN_RESIDENT_ID_15",
-    "HK_MACAU_PERMIT",
-    "PASSPORT",
-    "CREDIT_CARD",
-    "BANK_CARD",
-    "IBAN_CODE",
-    "CN_MOBILE",
-    "LANDLINE",
-    "LICENCE_PLATE",
-    "EMAIL_ADDRESS",
-    "IP_ADDRESS",
-    "PHONE_NUMBER",
-    "URL",
-    "ADDRESS",
-    "PERSON",
-]
-ENTITY_TYPES: tuple[str, ...] = typing.get_args(EntityType)
-ActionName = Literal["redact", "mask", "pseudonymise", "hold"]
-
-# PIPL art. 28: specific identity (identity documents) and financial accounts.
-SENSITIVE_TYPES: tuple[str, ...] = (
-    "CN_RESIDENT_ID",
-    "CN_RESIDENT_ID_15",
-    "HK_MACAU_PERMIT",
-    "PASSPORT",
-    "CREDIT_CARD",
-    "BANK_CARD",
-    "IBAN_CODE",
-)
-# URLs are not personal information by themselves (REGULATION.md does not list them); they can be switched on.
-DEFAULT_ENTITIES: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t != "URL")
 _NAME_TYPES = frozenset({PERSON, ADDRESS})
-
-
-def _default_actions() -> dict[str, ActionName]:
-    # Names are pseudonymised so that a dialogue stays coherent (R10: keyed hash); everything else is removed.
-    return {t: ("pseudonymise" if t == PERSON else "redact") for t in ENTITY_TYPES}
-
-
-class PiiParams(BaseModel):
-    """What to detect and what to do with it (R7, R10). Defaults follow REGULATION.md, "Personal information"."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    entities: list[EntityType] = Field(default_factory=lambda: list(DEFAULT_ENTITIES), min_length=1)
-    score_threshold: float = Field(0.5, ge=0.0, le=1.0)
-    context_window: int = Field(
-        24, ge=0, le=500, description="characters searched for cue words on each side, within the sentence"
-    )
-    context_boost: float = Field(0.35, ge=0.0, le=1.0, description="added to the score when a cue word is near")
-    sensitive_entities: list[EntityType] = Field(default_factory=lambda: list(SENSITIVE_TYPES))
-    actions: dict[EntityType, ActionName] = Field(default_factory=_default_actions)
-    prefilter: bool = True
-    phone_regions: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(
-        default_factory=lambda: ["US", "GB"],
-        description="regions whose national phone formats PHONE_NUMBER accepts; +country-code numbers always are",
-    )
-
-    @model_validator(mode="after")
-    def _every_entity_has_an_action(self) -> PiiParams:
-        missing = sorted(set(self.entities) - set(self.actions))
-        if missing:
-            raise ValueError(f"actions: no action for {', '.join(missing)}")
-        return self
 
 
 @dataclass(frozen=True)

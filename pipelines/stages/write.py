@@ -4,8 +4,9 @@
 - `quarantine/`: held-back records with reason codes. The text is copied only where its reason allows it; a
   record held back for lack of a licence or consent, or unreadable, is kept as pointer (source, file, row) and
   hash alone: its text stays in its source.
-- `lineage/`: exactly one row per input record, whatever became of it: pointer, hashes, decision, reasons, the
-  kept twin of a duplicate, labels and the stage trail. No personal-information value is written here.
+- `lineage/`: exactly one row per input record, whatever became of it: pointer, hashes, the subject's keyed
+  pseudonym, decision, reasons, the kept twin of a duplicate, labels and the stage trail. No personal-information
+  value is written here.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ LINEAGE_SCHEMA = pa.schema(
         ("file", pa.string()),
         ("row", pa.int64()),
         ("source_record_id", pa.string()),
+        ("subject", pa.string()),
         ("raw_sha256", pa.string()),
         ("content_key", pa.string()),
         ("content_sha256", pa.string()),
@@ -111,6 +113,7 @@ def lineage_row(record: Record) -> dict[str, Any]:
         "file": record.file,
         "row": record.row,
         "source_record_id": record.meta.get("source_record_id"),
+        "subject": record.meta.get("subject"),
         "raw_sha256": record.raw_sha256,
         "content_key": record.content_key,
         "content_sha256": _content_sha256(record),
