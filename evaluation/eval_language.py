@@ -30,8 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.detectors.language import LanguageIdentifier, LanguageParams
+from pipelines.detectors.language import LanguageIdentifier
 from pipelines.models import PROJECT_ROOT
+from pipelines.params import LanguageParams
 
 THRESHOLDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.7)
 SPEED_SECONDS = 2.0

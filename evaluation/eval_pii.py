@@ -12,7 +12,15 @@ share of decoys flagged, and false PERSON/ADDRESS detections in the filler. Exit
 missed (resident ID, mobile, bank card, e-mail, credit card, IP: recall >= 0.99; decoys flagged <= 2%) or when
 the prefilter lowers any recall.
 
+With `--sample DIR` it measures instead on the embedded sample corpus written to DIR (`corpusgate sample`, or
+`pipelines.sample.write_sample`): everyday texts and chats whose templates were written apart from this file.
+It prints recall per planted `pi:*` tag of truth.jsonl, false detections per type in records with no planted
+value of that type (spans and records), and the decoys flagged. The PERSON and IP rules were tuned against
+this sample (the sentences in tests/test_pii.py come from it), so its figures are not held-out ones. Report
+only; exits 0, or 2 when DIR holds no truth.jsonl.
+
     .venv/bin/python evaluation/eval_pii.py [--docs 600] [--seed 7]
+    .venv/bin/python evaluation/eval_pii.py --sample DIR
 """
 
 from __future__ import annotations
@@ -350,7 +358,13 @@ PLANTS: tuple[tuple[str, Callable[[random.Random], str], tuple[str, ...], tuple[
     (
         "PERSON",
         zh_name,
-        ("我叫{v}，今年刚毕业。", "{v}说他明天不来了。", "昨天和{v}一起吃饭。", "请把文件交给{v}。"),
+        (
+            "我叫{v}，今年刚毕业。",
+            "{v}说他明天不来了。",
+            "昨天和{v}一起吃饭。",
+            "请把文件交给{v}。",
+            "{v}昨天到了北京。",
+        ),
         (),
     ),
     (
@@ -610,11 +624,8 @@ class SampleRecord:
 
 def read_sample(root: Path) -> list[SampleRecord]:
     """Every readable record of the sample in `root`, with its planted spans; malformed lines are skipped."""
-    truth_path = root / TRUTH_FILE
-    if not truth_path.is_file():
-        raise FileNotFoundError(f"{truth_path} not found: write the sample first (pipelines.sample.write_sample)")
     planted = {}
-    for line in truth_path.read_text(encoding="utf-8").splitlines():
+    for line in (root / TRUTH_FILE).read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         planted[(entry["file"], entry["row"])] = tuple(entry.get("pi", ()))
     records = []
@@ -690,6 +701,7 @@ def evaluate_sample(detector: PiiDetector, records: list[SampleRecord]) -> Sampl
 
 def report_sample(tally: SampleTally, records: int) -> None:
     print(f"\n== embedded sample: {records} records (no language given, as the gate calls the detector)")
+    print("   PERSON and IP rules were tuned on this sample: these figures are not held-out")
     print(f"{'planted tag':<24}{'type':<18}{'planted':>8}{'recall':>8}")
     for tag, entity_type in PI_TAG_TYPES.items():
         if tally.planted[tag]:
@@ -709,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=Path, metavar="DIR", help="measure on the embedded sample written to DIR")
     args = parser.parse_args(argv)
     if args.sample:
+        if not (args.sample / TRUTH_FILE).is_file():
+            parser.error(f"{args.sample} holds no {TRUTH_FILE}: write the sample there first")
         records = read_sample(args.sample)
         report_sample(evaluate_sample(PiiDetector(PiiParams()), records), len(records))
         return 0

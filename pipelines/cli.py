@@ -1,7 +1,8 @@
 """The `corpusgate` command: parses arguments and calls one function per subcommand.
 
-Exit codes: 0 done; 2 the command could not run (bad parameters, arguments or output directory); 3 the run
-finished but some declared source could not be read (listed in the manifest's `problems`).
+Exit codes: 0 done; 1 a check did not pass (`keywords check`); 2 the command could not run (bad parameters,
+arguments or output directory); 3 the run finished but some declared source could not be read (listed in the
+manifest's `problems`).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.params import ParamsError, load_params
+from pipelines.params import Params, ParamsError, load_params
 
 if TYPE_CHECKING:
     from pipelines.run import RunResult
 
 log = logging.getLogger("corpusgate")
 
-EXIT_OK, EXIT_USAGE, EXIT_SOURCE_PROBLEMS = 0, 2, 3
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_SOURCE_PROBLEMS = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +73,47 @@ def sample_command(args: argparse.Namespace, _: list[str]) -> int:
     return EXIT_OK
 
 
+def train_classifier_command(args: argparse.Namespace, _: list[str]) -> int:
+    """Write the seed training set and train the risk classifier on it (plus label.classifier.extra_training_data)."""
+    from pipelines.detectors.classifier import ClassifierError, LabelledDataError, train_classifier
+    from pipelines.detectors.seed_training import write_seed_training_set
+    from pipelines.stages.label import model_path
+
+    params_path = Path(args.params)
+    params = load_params(params_path, args.set)
+    root, label = params_path.resolve().parent, params.label
+    seed = write_seed_training_set(root / label.seed_training_out)
+    classifier = label.classifier.model_copy(
+        update={"extra_training_data": [model_path(root, str(p)) for p in label.classifier.extra_training_data]}
+    )
+    out = model_path(root, label.classifier_model)
+    try:
+        report = train_classifier([Path(seed["files"]["train"]["path"])], out, classifier)
+    except (ClassifierError, LabelledDataError, OSError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"trained {out} on {report.examples} examples ({len(report.labels)} risks); sha256 {report.model_sha256}")
+    return EXIT_OK
+
+
+def keywords_check_command(args: argparse.Namespace, _: list[str]) -> int:
+    """Coverage of a keyword library against the standard's minimums (TC260-003 9.1 a)); exit 1 when short."""
+    from pipelines.detectors.keywords import KeywordLibraryError, check_library, library_path
+    from pipelines.detectors.taxonomy import TaxonomyError
+
+    params_path = Path(args.params)
+    params = load_params(params_path, args.set) if params_path.is_file() else Params()
+    keywords = params.label.keywords
+    path = Path(args.library) if args.library else library_path(keywords.path, params_path.resolve().parent)
+    try:
+        report = check_library(path, params=keywords)
+    except (KeywordLibraryError, TaxonomyError, OSError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.format())
+    return EXIT_OK if report.ok else EXIT_CHECK_FAILED
+
+
 def summary(result: RunResult) -> str:
     """The end-of-run report: records per source and decision, per stage and action, and reasons."""
     counts = result.manifest["counts"]
@@ -119,6 +161,19 @@ def _parser() -> argparse.ArgumentParser:
     _params_options(sample)
     sample.add_argument("--out", metavar="DIR", help="where to write it (default: sample.out in params)")
     sample.set_defaults(handler=sample_command)
+
+    train = commands.add_parser("train-classifier", help="train the risk classifier on the seed set (+ your data)")
+    _params_options(train)
+    train.set_defaults(handler=train_classifier_command)
+
+    keywords = commands.add_parser("keywords", help="keyword library tools")
+    keyword_commands = keywords.add_subparsers(dest="keywords_command", required=True)
+    check = keyword_commands.add_parser(
+        "check", help="coverage per risk against the standard's minimums; exits 1 when short"
+    )
+    check.add_argument("library", nargs="?", help="library file (default: label.keywords.path, or the seed library)")
+    _params_options(check)
+    check.set_defaults(handler=keywords_check_command)
     return parser
 
 

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from pipelines.models import DEFAULT_LANGUAGE_MODEL_PATH, LANGUAGE_MODEL
+
 
 class ParamsError(ValueError):
     """Parameters that cannot be used; the message names the file and the offending key."""
@@ -217,6 +219,116 @@ class GateParams(_Strict):
     pseudonyms: PseudonymParams = PseudonymParams()
 
 
+class LanguageParams(_Strict):
+    """Language identification (R2 labels, R3 diversity). REGULATION.md sets no threshold: the defaults are
+    chosen on `evaluation/eval_language.py`'s figures."""
+
+    model_path: str = Field(
+        DEFAULT_LANGUAGE_MODEL_PATH,
+        min_length=1,
+        description="the lid.176.ftz file, relative to the project root (the directory of params.yaml); "
+        "fetched at set-up time by `python -m pipelines.models`",
+    )
+    min_confidence: float = Field(
+        0.3, ge=0.0, le=1.0, description="below this probability the text is labelled `undetermined_label`"
+    )
+    max_chars: int = Field(
+        1000, gt=0, description="characters fed to the model from the start of a text; bounds the cost of long texts"
+    )
+    undetermined_label: str = Field("und", min_length=1, description="the label of empty or unrecognised text")
+    model_sha256: str | None = Field(
+        LANGUAGE_MODEL.sha256,
+        pattern=r"^[0-9a-f]{64}$",
+        description="the model file's expected sha256 (R2: no tampering); null accepts any file, e.g. your own model",
+    )
+
+
+class KeywordLibraryParams(_Strict):
+    """The keyword library and its thresholds (TC260-003 9.1 a); the per-risk minimums are in the taxonomy."""
+
+    path: str | None = Field(
+        None, description="the library file, relative to params.yaml; null: the small seed library corpusgate ships"
+    )
+    min_total_entries: int = Field(10_000, ge=0, description="Entries the whole library must have.")
+    max_age_days: int | None = Field(
+        7, ge=1, description="Days since `# updated:` after which the library is stale; None: not checked."
+    )
+    min_keyword_chars: int = Field(2, ge=1, description="Shortest keyword allowed, counted after normalisation.")
+
+
+class ClassifierParams(_Strict):
+    """Training and decision parameters of the risk classifier (R6; TC260-003 9.1 b: a classifier over every risk).
+
+    The fastText fields keep fastText's meaning (their fastText names in brackets). The fastText defaults were
+    chosen on the seed set's dev split, `min_count` and `quantize` for size (figures: evaluation/eval_classifier.py).
+    """
+
+    epoch: int = Field(50, ge=1, description="Passes over the training data (fastText epoch).")
+    lr: float = Field(1.0, gt=0, description="Learning rate (fastText lr).")
+    word_ngrams: int = Field(
+        1, ge=1, le=5, description="Longest token n-gram used as a feature (wordNgrams); Chinese bigrams are tokens."
+    )
+    dim: int = Field(32, ge=2, description="Size of the hidden vectors (dim).")
+    min_count: int = Field(2, ge=1, description="Tokens seen fewer times are dropped from the vocabulary (minCount).")
+    loss: Literal["ova", "softmax"] = Field(
+        "ova", description="ova: one independent score per risk (multi-label); softmax: scores sum to 1."
+    )
+    bucket: int = Field(
+        100_000, ge=1_000, description="Hash buckets of word n-grams (bucket), used when word_ngrams > 1."
+    )
+    threads: int = Field(1, ge=1, description="Training threads; only one gives a byte-identical model per seed.")
+    seed: int = Field(20260715, description="fastText's random seed.")
+    quantize: bool = Field(True, description="Quantise the model (product quantisation, .ftz): 4x smaller or more.")
+    quantize_cutoff: int = Field(
+        100_000, ge=0, description="Words and n-grams kept when quantising (cutoff); 0 keeps all."
+    )
+    cjk_bigrams: bool = Field(True, description="Add the bigrams of each run of Chinese characters as tokens.")
+    window_chars: int = Field(
+        100,
+        ge=0,
+        description="Texts are scored in windows of about this many characters (cut at sentence ends), taking each "
+        "risk's highest score, so that one harmful sentence is not averaged away by a long benign text; 0: whole "
+        "text. fastText averages its tokens: keep windows near the length of the training examples.",
+    )
+    threshold: float = Field(
+        0.5, gt=0, le=1, description="Risk score (classifier or keywords) at or above which a record has the risk."
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Per-risk thresholds that override `threshold` (risk id -> score)."
+    )
+    extra_training_data: list[Path] = Field(
+        default_factory=list, description="Labelled JSONL files trained on besides the seed set (format above)."
+    )
+
+    def threshold_for(self, risk_id: str) -> float:
+        return self.thresholds.get(risk_id, self.threshold)
+
+
+class LabelParams(_Strict):
+    """Labels on every record: language, keyword hits, risk scores (R2 labelling, R6; tag first, decide later)."""
+
+    language: LanguageParams = LanguageParams()
+    keywords: KeywordLibraryParams = KeywordLibraryParams()
+    classifier: ClassifierParams = ClassifierParams()
+    classifier_model: str = Field(
+        "models/risk_classifier.ftz", description="trained by `corpusgate train-classifier`; relative to params.yaml"
+    )
+    seed_training_out: str = Field("data/seed_training", description="where train-classifier writes the seed set")
+    min_score_recorded: float = Field(0.05, ge=0, le=1, description="risk scores below this are not written")
+
+
+class RiskParams(_Strict):
+    """Prohibited-content filter (R6: Measures art. 7-8; TC260-003 5.1, appendix A). Thresholds: label.classifier."""
+
+    review_band: float = Field(
+        0.15, ge=0, lt=1, description="scores this far below a threshold go to human review, not to the machine"
+    )
+    source_max_harmful_share: float = Field(
+        0.05, ge=0, le=1, description="a source with a larger share of harmful records is not used (TC260-003 5.1)"
+    )
+    hold_harmful_sources: bool = Field(True, description="hold back every record of such a source")
+
+
 class SampleParams(_Strict):
     """The embedded sample corpus written by `corpusgate sample`."""
 
@@ -234,6 +346,8 @@ class Params(_Strict):
     run: RunParams = RunParams()
     clean: CleanParams = CleanParams()
     gate: GateParams = GateParams()
+    label: LabelParams = LabelParams()
+    risk: RiskParams = RiskParams()
     dedup: DedupParams = DedupParams()
     sample: SampleParams = SampleParams()
 

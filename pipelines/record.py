@@ -11,7 +11,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any, NamedTuple
+
+import yaml
 
 GOVERNED = "governed"
 QUARANTINED = "quarantined"
@@ -54,6 +57,15 @@ REASONS: dict[str, Reason] = {
         Reason("R8.invalid_age", "PIPL art. 31", "`age` is not a whole number of years", False),
         Reason("R8.no_guardian_consent", "PIPL art. 31; Measures art. 14", "a minor without guardian consent", False),
         Reason("R3.exact_duplicate", "Measures art. 10(2)-(3)", "same normalised content as a kept record", True),
+        Reason("R6.review", "Measures art. 8; TC260-003 9.2", "risk score near a threshold: human review", True),
+        Reason("R6.harmful_source", "TC260-003 5.1", "its source is more harmful than allowed", True),
+        *(
+            # One reason per risk of the taxonomy: `R6.A1.6`, `R6.C.self_harm`, ... (R6: Measures art. 8).
+            Reason(f"R6.{risk['id']}", risk["legal_basis"], risk["name_en"], True)
+            for risk in yaml.safe_load(
+                resources.files("pipelines").joinpath("resources", "taxonomy.yaml").read_text(encoding="utf-8")
+            )["risks"]
+        ),
     )
 }
 

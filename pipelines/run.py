@@ -31,6 +31,8 @@ from pipelines.stages.clean import Clean
 from pipelines.stages.dedup import ExactDedup
 from pipelines.stages.gate import Gate
 from pipelines.stages.ingest import Ingest
+from pipelines.stages.label import Label
+from pipelines.stages.risk import RiskFilter
 from pipelines.stages.write import TABLES, WriteRun
 
 log = logging.getLogger("corpusgate")
@@ -49,18 +51,21 @@ class RunResult:
     plan: Plan
 
 
-def governance_stages(params: Params, key_file: Path | None) -> list[beam.PTransform]:
+def governance_stages(params: Params, root: Path, key_file: Path | None) -> list[beam.PTransform]:
     """The stages after ingest, in the order of DESIGN.md's data flow."""
-    stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file)]
+    stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file), Label(params, root)]
     if params.dedup.exact.enabled:
         stages.append(ExactDedup(params))
+    stages.append(RiskFilter(params))
     return stages
 
 
-def build(pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path, key_file: Path | None) -> None:
+def build(
+    pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path, root: Path, key_file: Path | None
+) -> None:
     ingested = pipeline | "ingest" >> Ingest(plan.tasks, params)
     kept, held = ingested[KEPT], [ingested[HELD]]
-    for stage in governance_stages(params, key_file):
+    for stage in governance_stages(params, root, key_file):
         outputs = kept | stage
         kept = outputs[KEPT]
         held.append(outputs[HELD])
@@ -96,8 +101,8 @@ def govern(
     started = datetime.now(UTC)
     log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
     with _pipeline(options) as pipeline:
-        build(pipeline, plan, params, out_dir, key_file)
-    manifest = build_manifest(out_dir, params, plan, started, runner)
+        build(pipeline, plan, params, out_dir, root, key_file)
+    manifest = build_manifest(out_dir, params, plan, started, runner, root)
     write_manifest(out_dir, manifest)
     return RunResult(out_dir, manifest, plan)
 

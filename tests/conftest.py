@@ -15,11 +15,32 @@ from pipelines.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def risk_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default risk classifier, trained once per session on the seed set, as `train-classifier` does."""
+    out = tmp_path_factory.mktemp("risk-model")
+    (out / "params.yaml").write_bytes((REPO / "params.yaml").read_bytes())
+    assert main(["train-classifier", "--params", str(out / "params.yaml")]) == 0
+    return out / "models" / "risk_classifier.ftz"
+
+
+def make_project(directory: Path, risk_model: Path) -> Path:
+    """`directory` set up as a project: the repository's params.yaml and the models (the sample is not generated).
+
+    The language model is the one `make` fetched into the repository's models/; the classifier is `risk_model`.
+    """
+    shutil.copy(REPO / "params.yaml", directory / "params.yaml")
+    models = directory / "models"
+    models.mkdir(exist_ok=True)
+    for model in (REPO / "models" / "lid.176.ftz", risk_model):
+        for path in (model, model.with_name(model.name + ".json")):
+            (models / path.name).symlink_to(path)
+    return directory
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of the repository's params.yaml in an empty directory (the sample is not generated)."""
-    shutil.copy(REPO / "params.yaml", tmp_path / "params.yaml")
-    return tmp_path
+def project(tmp_path: Path, risk_model: Path) -> Path:
+    return make_project(tmp_path, risk_model)
 
 
 def corpusgate(*args: str | Path) -> int:

@@ -23,6 +23,9 @@ def project_copy(dest: Path) -> Path:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, dest / name)
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    (dest / "models").mkdir()
+    for name in ("lid.176.ftz", "lid.176.ftz.json"):  # fetched by `make`, not a DVC output
+        (dest / "models" / name).symlink_to(REPO / "models" / name)
     return dest
 
 
@@ -36,7 +39,8 @@ def dvc(project: Path, *args: str) -> str:
 def test_dvc_repro_runs_the_stages_once(tmp_path):
     project = project_copy(tmp_path)
     first = dvc(project, "repro")
-    assert "Running stage 'sample'" in first and "Running stage 'govern'" in first
+    for stage in ("sample", "train_classifier", "govern"):
+        assert f"Running stage '{stage}'" in first
     run = read_run(project / "runs" / "sample")
     assert run["manifest"]["counts"]["governed"] > 1000
     manifest_time = (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns

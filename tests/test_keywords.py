@@ -12,12 +12,12 @@ import yaml
 from pipelines.detectors.keywords import (
     KeywordLibrary,
     KeywordLibraryError,
-    KeywordLibraryParams,
     KeywordMatcher,
     check_library,
     normalise,
 )
 from pipelines.detectors.taxonomy import Taxonomy
+from pipelines.params import KeywordLibraryParams
 
 HEADER = "keyword\tcategory\tlang\tweight"
 SEED = Path(__file__).resolve().parents[1] / "pipelines" / "resources" / "keywords_seed.tsv"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pipelines.detectors.language import LanguageIdentifier, LanguageParams
+from pipelines.detectors.language import LanguageIdentifier
 from pipelines.models import (
     LANGUAGE_MODEL,
     MODELS_DIR,
@@ -19,6 +19,7 @@ from pipelines.models import (
     language_model_path,
     main,
 )
+from pipelines.params import LanguageParams
 
 
 @pytest.fixture(scope="session")

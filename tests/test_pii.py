@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from pipelines.detectors import identifiers
+from pipelines.detectors.names import BARE_SCORE
 from pipelines.detectors.pii import Action, Entity, PiiDetector, mask
 from pipelines.params import PiiParams
 
@@ -179,6 +180,72 @@ def test_no_names_in_name_free_text(detector: PiiDetector, text: str) -> None:
     assert found(detector, text) == []
 
 
+# False positives seen on the embedded sample corpus (pipelines/sample): everyday words jieba tags `nr`, a
+# capitalised function word before a place, and software versions shaped like IPv4 addresses.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "那段时间邻居教了我一个小窍门。",  # 段时间: the tail of 那段 + 时间
+        "那段时间老师说要多运动。",  # ... even with a cue word (老师) after it
+        "一段时间以后就好了。",
+        "不过夜里柯基突然跳上床，把我吓了一跳。",  # a two-character word with no cue
+        "连着下了好几天毛毛雨，衣服一直晒不干。",  # reduplication, counted by 几天
+        "天冷最适合泡一杯姜茶，听着雨声看书。",  # counted by 一杯
+        "雷阵雨过后空气清新了很多。",
+        "还是自己做的土豆炖牛腩最合胃口。",
+        "冰箱里只剩一根胡萝卜和几片火腿。",
+        "路过花市顺手买了一束康乃馨。",
+        "第一次参加半程马拉松，冲过终点时很激动。",
+        "白胡椒粉放多了，味道有点怪。",
+        "我的拼乐高水平还很一般。",
+        "他每天坚持康复训练，恢复得很好。",
+        "我是高手，这点小事不怕。",  # 我是 + a frequent word
+        "Getting up early is hard. In Melbourne we queued for an hour.",
+        "In Porto we queued for coffee. In Valencia we queued for paella.",
+        "My Hong Kong and Macau travel permit is in the drawer.",
+        "After updating to 6.18.3.23 the crash went away.",
+        "The router firmware 17.19.19.17 fixed the Wi-Fi drops.",
+        "把应用升级到4.15.6.10之后，闪退的问题就解决了。",
+        "固件版本4.19.2.1修复了蓝牙断连。",
+        "Upgrade to version 4.19.2.1 now, or to v 4.19.2.2 later.",
+    ],
+)
+def test_no_false_names_or_addresses_in_realistic_text(detector: PiiDetector, text: str) -> None:
+    assert found(detector, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("大家好，我是高洁，负责这次活动的报名。", ["高洁"]),  # 我是 closing a clause; 高洁 is also an adjective
+        ("他叫王芳，住在附近。", ["王芳"]),
+        ("王芳老师说明天考试。", ["王芳"]),
+        ("昨天和刘洋一起吃饭。", ["刘洋"]),
+        ("张伟说他明天不来了。", ["张伟"]),
+        ("我叫王芳。王芳昨天到了北京。", ["王芳", "王芳"]),  # an introduced name is a name at every mention
+        ("陈思远昨天到了北京。", ["陈思远"]),  # three characters, not a dictionary word: no cue needed
+        ("欧阳俊杰昨天到了北京。", ["欧阳俊杰"]),
+        ("In the morning Emily Carter called.", ["Emily Carter"]),  # function words skipped, not the name
+        ("With Emily Carter we went home.", ["Emily Carter"]),
+        ("Will Smith joined the call.", ["Will Smith"]),  # modal-looking first names stay names
+    ],
+)
+def test_names_with_evidence_are_found(detector: PiiDetector, text: str, names: list[str]) -> None:
+    assert found(detector, text) == [("PERSON", name) for name in names]
+
+
+def test_bare_two_character_name_scores_under_the_default_threshold(detector: PiiDetector) -> None:
+    text = "王芳昨天到了北京。"
+    assert found(detector, text) == []
+    [entity] = PiiDetector(PiiParams(score_threshold=BARE_SCORE, entities=["PERSON"])).detect(text)
+    assert (text[entity.start : entity.end], entity.score) == ("王芳", BARE_SCORE)
+
+
+def test_ip_address_beside_an_update_is_kept_when_a_positive_cue_is_near(detector: PiiDetector) -> None:
+    assert found(detector, "After the update the server IP is 10.0.0.1.") == [("IP_ADDRESS", "10.0.0.1")]
+    assert found(detector, "后台日志显示昨晚有人从10.2.3.4登录了我的账号。") == [("IP_ADDRESS", "10.2.3.4")]
+
+
 def test_language_selects_name_rules(detector: PiiDetector) -> None:
     text = "My name is Emily Johnson. 我叫王小明。"
     assert {t for t, _ in found(detector, text, "en")} == {"PERSON"}
@@ -217,7 +284,7 @@ def test_mask_keeps_shape() -> None:
 
 
 def test_pseudonyms_consistent_per_key_and_different_across_keys(detector: PiiDetector) -> None:
-    text = "我叫王小明。王小明说他明天来，李华也来。"
+    text = "我叫王小明。王小明说他明天和李华一起来。"
     entities = detector.detect(text)
     assert [text[e.start : e.end] for e in entities] == ["王小明", "王小明", "李华"]
     first, _ = detector.redact(text, entities, key=b"key one")

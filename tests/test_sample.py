@@ -24,7 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 from rensa import RMinHash
 
-from pipelines.sample import STATUS_TAGS, TAG_MINIMUMS, write_sample
+from pipelines.sample import STATUS_TAGS, TAG_MINIMUMS, phrases, write_sample
+from pipelines.sample.generator import TAINTED_FILE
 
 FILES = ("web_zh.jsonl", "web_en.jsonl", "companion_chat.jsonl", "synthetic.jsonl", "forum.csv", "books.parquet")
 TEXT_FILES = ("web_zh.jsonl", "web_en.jsonl", "forum.csv", "books.parquet")
@@ -154,7 +155,7 @@ def test_counts_are_what_the_files_hold(sample: Corpus) -> None:
         "web_en.jsonl": 700,
         "companion_chat.jsonl": 700,
         "synthetic.jsonl": 400,
-        "forum.csv": 200,
+        "forum.csv": 300,
         "books.parquet": 200,
     }
     for name, about in totals.items():
@@ -260,6 +261,35 @@ def test_planted_cases_spread_over_languages_and_places(sample: Corpus) -> None:
             assert any(name in TEXT_FILES for name, _ in keys), tag
     names = {name for tag in VOCABULARY if tag.startswith("pi:") for name, _ in sample.tagged(tag)}
     assert names == set(FILES)
+
+
+def test_risk_records_crowd_into_the_tainted_source_only(sample: Corpus) -> None:
+    """TC260-003 5.1 (R6): one source well over 5% harmful, to be refused whole; elsewhere at most 2% of the rows."""
+    assert TAINTED_FILE == "forum.csv"
+    risky = [key for key, t in sample.truth.items() if any(tag.startswith("risk:") for tag in t["tags"])]
+    per_file = Counter(name for name, _ in risky)
+    assert per_file[TAINTED_FILE] / sample.counts[TAINTED_FILE] > 0.10
+    assert per_file[TAINTED_FILE] > len(risky) / 2, "most risk records are in the tainted source"
+    for name in FILES:
+        if name != TAINTED_FILE:
+            assert 0 < per_file[name] / sample.counts[name] <= 0.02, (name, per_file[name], sample.counts[name])
+    # Outside it, risks are held record by record: in plain text, and in assistant turns of both kinds of chat.
+    lines = [
+        re.compile(re.escape(line).replace(re.escape("{region}"), ".+"))
+        for bank in phrases.RISK_LINES.values()
+        for templates in bank.values()
+        for line in templates
+    ]
+    shapes = set()
+    for key in (key for key in risky if key[0] != TAINTED_FILE):
+        messages = sample.records[key].get("messages")
+        said = [m["content"] for m in messages if m["role"] == "assistant"] if messages else [sample.text(key)]
+        assert any(line.search(content) for line in lines for content in said), key
+        shapes.add((key[0], bool(messages)))
+    assert {("web_zh.jsonl", False), ("web_en.jsonl", False), ("books.parquet", False)} <= shapes
+    assert {("companion_chat.jsonl", True), ("synthetic.jsonl", True)} <= shapes
+    lookalikes = [key for tag in VOCABULARY if tag.startswith("lookalike:") for key in sample.tagged(tag)]
+    assert lookalikes and all(name != TAINTED_FILE for name, _ in lookalikes)
 
 
 def test_truth_holds_no_personal_information_values(sample: Corpus) -> None:

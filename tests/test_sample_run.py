@@ -11,7 +11,8 @@ import pytest
 from pipelines.cli import main
 from pipelines.params import load_params
 from pipelines.record import record_id
-from tests.conftest import REPO, corpusgate, read_run
+from pipelines.sample import TAINTED_FILE
+from tests.conftest import corpusgate, make_project, read_run
 
 # The reason each kind of malformed line planted by the sample generator must be quarantined with.
 MALFORMED = {
@@ -26,10 +27,9 @@ MALFORMED = {
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+def sample_run(tmp_path_factory, risk_model):
     """The sample generated and governed in a fresh project directory, as a user would: default workers."""
-    project = tmp_path_factory.mktemp("project")
-    (project / "params.yaml").write_bytes((REPO / "params.yaml").read_bytes())
+    project = make_project(tmp_path_factory.mktemp("project"), risk_model)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)
         assert corpusgate("sample") == 0
@@ -106,8 +106,11 @@ def test_planted_exact_duplicates_point_at_their_original(sample_run):
     assert len(duplicates) >= 10
     for case in duplicates:
         row = lineage[case["id"]]
+        if set(case["tags"]) & set(CONSENT):  # the gate holds it back before deduplication can see it
+            assert row["decision"] == "quarantined", case
+            continue
         assert row["decision"] == "duplicate" and row["duplicate_of"] == case["of_id"], case
-        assert lineage[case["of_id"]]["decision"] == "governed"
+        assert lineage[case["of_id"]]["decision"] != "duplicate"
 
 
 def test_withheld_text_never_reaches_the_outputs(sample_run):
@@ -133,6 +136,9 @@ CONSENT = {
     "minor:no_guardian_consent": {"R8.no_guardian_consent"},
     "consent:malformed": {"R7.invalid_consent", "R8.invalid_age"},
 }
+# Share of planted risk records (outside the tainted source) that the default seed library and classifier must hold
+# back with their risk id: the end-to-end floor of what the defaults catch, not an accuracy claim (see the README).
+MIN_SAMPLE_RISK_RECALL = 0.4
 STRUCTURED = ("pi:cn_resident_id", "pi:cn_mobile", "pi:bank_card", "pi:email", "pi:credit_card", "pi:ip")
 
 
@@ -165,23 +171,23 @@ def test_minors_stating_their_age_are_held_without_a_guardian(sample_run):
 
 
 def test_no_planted_identifier_survives_into_the_governed_set(sample_run):
-    """Recall of the structured identifiers, end to end: the value must be gone from the governed text."""
+    """Recall of the structured identifiers, end to end: the value must be gone from every text written."""
     project, run = sample_run
-    governed = {r["id"]: r for r in run["governed"]}
+    written = {r["id"]: r for r in run["governed"] + run["quarantine"] if r["text"] or r["messages"]}
     seen = leaked = 0
     for case in truth(project):
-        if case["id"] not in governed or not set(case["tags"]) & set(STRUCTURED):
+        if case["id"] not in written or not set(case["tags"]) & set(STRUCTURED):
             continue
         original = _sample_record(project, case)
-        row = governed[case["id"]]
+        row = written[case["id"]]
         for span in case["pi"]:
             if span["type"] not in STRUCTURED:
                 continue
             source = original["messages"][span["msg"]]["content"] if "msg" in span else original["text"]
             value = source[span["start"] : span["end"]]
-            written = row["messages"][span["msg"]]["content"] if "msg" in span else row["text"]
+            output = row["messages"][span["msg"]]["content"] if "msg" in span else row["text"]
             seen += 1
-            leaked += value in written
+            leaked += value in output
     assert seen >= 50 and leaked / seen <= 0.01, (leaked, seen)
 
 
@@ -193,3 +199,42 @@ def _sample_record(project: Path, case: dict) -> dict:
         with open(path, encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))[case["row"]]
     return pq.read_table(path).slice(case["row"], 1).to_pylist()[0]
+
+
+def test_the_tainted_source_is_refused_and_the_others_are_not(sample_run):
+    """TC260-003 5.1: the sample's forum is far over 5% harmful; the other sources are under it."""
+    project, run = sample_run
+    tainted = {s.name for s in load_params(project / "params.yaml").sources if Path(s.path).name == TAINTED_FILE}
+    report = run["manifest"]["risk_by_source"]
+    for source, entry in report.items():
+        assert entry["over_threshold"] is (source in tainted), (source, entry)
+    for row in run["lineage"]:
+        assessed = any(step["stage"] == "risk" for step in row["trail"])
+        if row["source"] in tainted and assessed:
+            assert row["decision"] == "quarantined" and any(c.startswith("R6.") for c in row["reasons"]), row["id"]
+        if row["source"] not in tainted:
+            assert "R6.harmful_source" not in row["reasons"]
+
+
+def test_planted_risks_outside_the_tainted_source_are_held_with_their_risk_id(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    caught = planted = 0
+    for case in truth(project):
+        row = lineage[case["id"]]
+        risks = [t.removeprefix("risk:") for t in case["tags"] if t.startswith("risk:")]
+        if not risks or case["file"] == TAINTED_FILE or not any(s["stage"] == "risk" for s in row["trail"]):
+            continue
+        planted += 1
+        caught += any(f"R6.{risk}" in row["reasons"] for risk in risks)
+    assert planted >= 10 and caught / planted >= MIN_SAMPLE_RISK_RECALL, (caught, planted)
+
+
+def test_benign_look_alikes_are_kept_and_labelled(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    look_alikes = [c for c in truth(project) if any(t.startswith("lookalike:") for t in c["tags"])]
+    assert len(look_alikes) >= 20
+    held = [c["id"] for c in look_alikes if lineage[c["id"]]["decision"] == "quarantined"]
+    assert len(held) <= 0.1 * len(look_alikes), held
+    assert all("risk" in json.loads(lineage[c["id"]]["labels"]) for c in look_alikes)

@@ -53,30 +53,19 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from itertools import accumulate
 from pathlib import Path
 
 from ahocorasick_rs import AhoCorasick, MatchKind
-from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.detectors.taxonomy import Taxonomy
+from pipelines.params import KeywordLibraryParams
 
 REQUIRED_COLUMNS = ("keyword", "category", "lang", "weight")
 LANGS = ("zh", "en", "any")
 _MAX_REPORTED_PROBLEMS = 50
 _META_RE = re.compile(r"#\s*(version|updated)\s*:\s*(.*?)\s*$", re.IGNORECASE)
-
-
-class KeywordLibraryParams(BaseModel):
-    """Thresholds of the keyword library (TC260-003 9.1 a); the per-risk minimums are in the taxonomy)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    min_total_entries: int = Field(10_000, ge=0, description="Entries the whole library must have.")
-    max_age_days: int | None = Field(
-        7, ge=1, description="Days since `# updated:` after which the library is stale; None: not checked."
-    )
-    min_keyword_chars: int = Field(2, ge=1, description="Shortest keyword allowed, counted after normalisation.")
 
 
 class KeywordLibraryError(ValueError):
@@ -446,6 +435,14 @@ class CoverageReport:
             *(f"  - {problem}" for problem in self.problems),
         ]
         return "\n".join(lines)
+
+
+def library_path(configured: str | None, root: Path) -> Path:
+    """The configured library file (relative to `root`, the directory of params.yaml), or the packaged seed library."""
+    if configured is None:
+        return Path(str(resources.files("pipelines").joinpath("resources", "keywords_seed.tsv")))
+    path = Path(configured)
+    return path if path.is_absolute() else root / path
 
 
 def check_library(

@@ -35,16 +35,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import fasttext
-from pydantic import BaseModel, ConfigDict, Field
 
 from pipelines.models import (
-    DEFAULT_LANGUAGE_MODEL_PATH,
-    LANGUAGE_MODEL,
     PROJECT_ROOT,
     ModelError,
     file_sha256,
     language_model_path,
 )
+from pipelines.params import LanguageParams
 
 _LABEL_PREFIX = "__label__"
 _CANDIDATES = 3  # enough to skip both "ja" and "ko" when the script rules out both
@@ -54,32 +52,6 @@ _REQUIRED_SCRIPT = {
     "ko": re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"),
 }
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-class LanguageParams(BaseModel):
-    """Language identification (R2 labels, R3 diversity). REGULATION.md sets no threshold: the defaults are
-    chosen on `evaluation/eval_language.py`'s figures."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    model_path: str = Field(
-        DEFAULT_LANGUAGE_MODEL_PATH,
-        min_length=1,
-        description="the lid.176.ftz file, relative to the project root (the directory of params.yaml); "
-        "fetched at set-up time by `python -m pipelines.models`",
-    )
-    min_confidence: float = Field(
-        0.3, ge=0.0, le=1.0, description="below this probability the text is labelled `undetermined_label`"
-    )
-    max_chars: int = Field(
-        1000, gt=0, description="characters fed to the model from the start of a text; bounds the cost of long texts"
-    )
-    undetermined_label: str = Field("und", min_length=1, description="the label of empty or unrecognised text")
-    model_sha256: str | None = Field(
-        LANGUAGE_MODEL.sha256,
-        pattern=r"^[0-9a-f]{64}$",
-        description="the model file's expected sha256 (R2: no tampering); null accepts any file, e.g. your own model",
-    )
 
 
 class LanguageIdentifier:

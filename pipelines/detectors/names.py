@@ -3,11 +3,19 @@
 Regexes alone cannot find names, and no trustworthy offline NER model ships on the package index (FACTS.md),
 so each language gets the best offline source we can vouch for:
 
-- Chinese names: jieba's part-of-speech tagger (HMM on; `nr*` tags) kept only when the word starts with a
-  common surname, plus cue phrases (我叫, 联系人 ...). jieba runs only on sentences holding a surname character
-  or a cue, which keeps it off most of the text.
+- Chinese names: cue phrases (我叫, 联系人 ..., and 我是 closing a clause) take the name that follows them;
+  otherwise jieba's part-of-speech tagger (HMM on; `nr*` tags) proposes whole tokens shaped like a surname and
+  a one- or two-character given name. jieba's dictionary tags many everyday words `nr` (胡萝卜, 马拉松, 段时间),
+  so a proposal needs evidence, and its score says how much: `INTRODUCED_SCORE` when introduced as a name
+  (他叫王芳, 王芳老师, 王芳说), `SUPPORTED_SCORE` after a word that takes a person (和, 给, 交给) or for a
+  three-character name that is no dictionary word, else `BARE_SCORE`, under the default threshold. Frequent
+  words, reduplications (谢谢), tokens counted by a numeral or classifier (一杯姜茶) and tokens whose surname
+  ends the word before them (那段 + 时间) are never names. An introduced name is a name at all its mentions.
+  jieba runs only on sentences holding a surname character or a cue, which keeps it off most of the text.
 - English names: a gazetteer built from the `names` package (MIT; its lists are the public-domain 1990 US
   Census name files): a first name followed by a surname, a title (Mr, Dr ...) or a cue (my name is ...).
+  Function words (In, My ...) are never part of a name, even where the Census lists hold them, and a name
+  does not follow a determiner (my, the ...).
 - Addresses: province / city / district / road / number patterns for Chinese, house number + street suffix
   for English.
 
@@ -69,18 +77,31 @@ COMPOUND_SURNAMES = frozenset(
         "钟离",
     )  # fmt: skip
 )
-# Two-character dictionary words at least this frequent in jieba's dictionary are words, even when tagged `nr`.
+_ALL_SURNAMES = SURNAMES | COMPOUND_SURNAMES
+# Words at least this frequent in jieba's dictionary are words, even when tagged `nr` (华为, 胡萝卜).
 COMMON_WORD_FREQUENCY = 300
+# How much evidence a Chinese name has; `PiiParams.score_threshold` (0.5 by default) decides which are reported.
+INTRODUCED_SCORE = 0.85  # introduced as a name: 我叫王芳, 联系人：王芳, 他叫王芳, 王芳老师, 王芳说
+SUPPORTED_SCORE = 0.65  # a word that takes a person before it (和王芳, 交给王芳), or a full three-character name
+BARE_SCORE = 0.4  # nothing more: a two-character word is as often a corgi (柯基) as a person (王芳)
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 # Parts of speech that cannot follow a compound surname as the given name (verbs, particles, punctuation ...).
 _NOT_GIVEN_NAME_TAGS = frozenset({"x", "v", "p", "c", "r", "d", "uj", "ul", "uz", "m", "q", "f", "y", "eng"})
+# A numeral or classifier counts things, not people: 一杯姜茶, 一根胡萝卜, 几天毛毛雨.
+_COUNTING_TAGS = frozenset({"m", "q", "mq"})
 _ZH_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _ZH_CUE_WORDS = "我叫|名叫|叫做|姓名|联系人|收件人|收货人|寄件人|患者|户主|持卡人"
-_ZH_CUE = re.compile(
-    rf"(?:{_ZH_CUE_WORDS})[:：\s]*"
+_ZH_NAME = (
     r"((?:" + "|".join(sorted(COMPOUND_SURNAMES)) + "|[" + "".join(sorted(SURNAMES)) + r"])"
     r"(?:(?![的是和在今年岁先女小老])[\u4e00-\u9fff]){1,2})"
 )
+_ZH_CUE = re.compile(rf"(?:{_ZH_CUE_WORDS})[:：\s]*{_ZH_NAME}")
+# "我是" introduces a name only when the name closes the clause (大家好，我是高洁，负责报名), and not a word (我是高手).
+_ZH_SELF_INTRODUCTION = re.compile(rf"我是{_ZH_NAME}(?=[，,。.！!；;\s]|$)")
+# After a name, a title or a speech verb introduces it (王芳老师, 王芳说); before it, 叫 does (他叫王芳).
+_ZH_INTRODUCED_BY = re.compile("先生|女士|小姐|老师|同学|医生|经理|师傅|阿姨|叔叔|说|告诉|表示|问|回答")
+# Verbs and prepositions that take a person, though not only a person (给柯基买了个球).
+_ZH_TAKES_A_PERSON = re.compile("(?:和|跟|与|给|找|问|陪|告诉|认识)$")
 
 _EN_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mister|Doctor|Professor)\.?"
 _EN_CUE = (
@@ -90,10 +111,21 @@ _EN_CUE = (
 )
 # After these a capitalised word is taken for a name even when the gazetteer does not know it.
 _EN_STRONG_CUE = r"(?:name is|name's|call me)"
-_EN_WORD = rf"(?!{_EN_TITLE}\s)[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+# Closed-class words, capitalised at the start of a sentence (In Melbourne we ...): never part of a name, even
+# where the Census lists hold them (In, My, So, An). Modal "Will" and "May" are left out: they are names too.
+_EN_FUNCTION_WORDS = (
+    "A|An|The|In|On|At|Of|To|For|From|By|With|Into|Onto|Over|Under|After|Before|During|Since|Until|About|"
+    "My|Your|His|Her|Our|Their|Its|This|That|These|Those|And|But|Or|Nor|So|Yet|If|As|Than|Then|There|Here|"
+    "We|You|They|He|She|It|Me|Him|Us|Them|Is|Was|Are|Were|Be|Been|Not|No|Do|Does|Did|Can|Could|Shall|"
+    "Should|Would|Might|Must|All|Any|Some|Every|Each|When|While|What|Who|How|Why|Where|Which|Also|Just|Only"
+)
+# A determiner or possessive before capitalised words makes them a thing or a place: my Hong Kong permit.
+_EN_DETERMINER = r"(?i:my|your|his|her|our|their|its|the|a|an|this|that|these|those|every|each|some|any)"
+_EN_WORD = rf"(?!{_EN_TITLE}\s)(?!(?:{_EN_FUNCTION_WORDS})\b)[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
 # One to three capitalised words, optionally with a middle initial; the prefix group says why it may be a name.
 _EN_CANDIDATE = re.compile(
-    rf"(?:(?P<title>\b{_EN_TITLE}\s+)|(?P<strong>\b{_EN_STRONG_CUE}\s+)|(?P<cue>\b{_EN_CUE}[,:]?\s+))?"
+    rf"(?:(?P<title>\b{_EN_TITLE}\s+)|(?P<strong>\b{_EN_STRONG_CUE}\s+)|(?P<cue>\b{_EN_CUE}[,:]?\s+)"
+    rf"|(?P<determiner>\b{_EN_DETERMINER}\s+))?"
     rf"(?P<name>\b{_EN_WORD}(?:\s+[A-Z]\.)?(?:\s+{_EN_WORD}){{0,2}})\b"
 )
 # Capitalised words that follow a first name without making a person: places, times, institutions.
@@ -175,27 +207,68 @@ class NameAddressFinder:
         return spans
 
     def _chinese_names(self, text: str) -> list[Span]:
-        spans = [Span(PERSON, m.start(1), m.end(1), 0.85) for m in _ZH_CUE.finditer(text)]
+        scores: dict[tuple[int, int], float] = {}  # (start, end) -> best score
+        for match in _ZH_CUE.finditer(text):
+            scores[match.span(1)] = INTRODUCED_SCORE
+        for match in _ZH_SELF_INTRODUCTION.finditer(text):
+            if not self._common_word(match.group(1)):
+                scores[match.span(1)] = INTRODUCED_SCORE
         for sentence in _ZH_SENTENCE.finditer(text):
             if self.prefilter and not self._zh_candidate.search(sentence.group()):
                 continue
-            offset, previous = sentence.start(), ""
-            for pair in self._tagger.cut(sentence.group()):
-                word = pair.word
-                if previous in COMPOUND_SURNAMES and len(word) <= 2 and pair.flag not in _NOT_GIVEN_NAME_TAGS:
-                    spans.append(Span(PERSON, offset - len(previous), offset + len(word), 0.75))
-                elif pair.flag in _NAME_TAGS and self._plausible_name(word):
-                    spans.append(Span(PERSON, offset, offset + len(word), 0.75))
-                offset += len(word)
-                previous = word
-        return spans
+            for start, end, score in self._tagged_names(sentence.group()):
+                span = (sentence.start() + start, sentence.start() + end)
+                scores[span] = max(score, scores.get(span, 0.0))
+        # A name introduced once is a name at every mention (我叫王芳。……王芳昨天来了).
+        introduced = {text[start:end] for (start, end), score in scores.items() if score == INTRODUCED_SCORE}
+        for name in introduced:
+            scores.update((match.span(), INTRODUCED_SCORE) for match in re.finditer(re.escape(name), text))
+        return [Span(PERSON, start, end, score) for (start, end), score in sorted(scores.items())]
 
-    def _plausible_name(self, word: str) -> bool:
-        """A jieba `nr` word that starts with a surname and is not a common word jieba happens to tag `nr`."""
-        if not 2 <= len(word) <= 4 or not (word[:2] in COMPOUND_SURNAMES or word[0] in SURNAMES):
+    def _tagged_names(self, sentence: str) -> list[tuple[int, int, float]]:
+        """(start, end, score) of the names jieba proposes in a sentence: a whole `nr` token, or a compound
+        surname token with the short token after it (司马 + 俊杰)."""
+        names, offset = [], 0
+        tokens = list(self._tagger.cut(sentence))
+        for i, pair in enumerate(tokens):
+            previous = tokens[i - 1] if i else None
+            if previous and previous.word in COMPOUND_SURNAMES and pair.flag not in _NOT_GIVEN_NAME_TAGS:
+                start, before = offset - len(previous.word), tokens[i - 2] if i > 1 else None
+            elif pair.flag in _NAME_TAGS:
+                start, before = offset, previous
+            else:
+                start = None
+            offset += len(pair.word)
+            if start is not None and (score := self._evidence(sentence, start, offset, before)):
+                names.append((start, offset, score))
+        return names
+
+    def _evidence(self, sentence: str, start: int, end: int, before: jieba.posseg.pair | None) -> float:
+        """The score of `sentence[start:end]` as a name (0 for none); `before` is the token before it."""
+        word = sentence[start:end]
+        surname = word[:2] if word[:2] in COMPOUND_SURNAMES else word[:1]
+        given = word[len(surname) :]
+        if surname not in _ALL_SURNAMES or not 1 <= len(given) <= 2 or given[0] == surname[-1]:
+            return 0.0  # not surname + given name; 谢谢, 毛毛雨 repeat a character
+        if self._common_word(word) or self._tail_of_word(sentence, start, given):
+            return 0.0
+        if before is not None and before.flag in _COUNTING_TAGS and not before.word.isascii():
+            return 0.0  # 一杯姜茶; ASCII digits are tagged `m` too, and a name may follow a phone number
+        if sentence.endswith("叫", 0, start) or _ZH_INTRODUCED_BY.match(sentence, end):
+            return INTRODUCED_SCORE
+        if _ZH_TAKES_A_PERSON.search(sentence, 0, start) or (len(given) == 2 and not self._word_frequency.get(word)):
+            return SUPPORTED_SCORE
+        return BARE_SCORE
+
+    def _common_word(self, word: str) -> bool:
+        return self._word_frequency.get(word, 0) >= COMMON_WORD_FREQUENCY
+
+    def _tail_of_word(self, sentence: str, start: int, given: str) -> bool:
+        """True for 那段时间 cut as 那 + 段时间: the surname ends a word with the character before it (那段) and
+        the given name is a word (时间), so the text reads as two words, not as a name."""
+        if start == 0 or len(given) < 2:
             return False
-        # Not 谢谢, 常常 (reduplications) nor 华为, 叶子, 文明 (frequent dictionary words).
-        return len(word) > 2 or (word[0] != word[1] and self._word_frequency.get(word, 0) < COMMON_WORD_FREQUENCY)
+        return all(self._word_frequency.get(word) for word in (sentence[start - 1 : start + 1], given))
 
     def _english_names(self, text: str) -> list[Span]:
         spans = []
@@ -205,8 +278,10 @@ class NameAddressFinder:
             start, end = match.span("name")
             if match.group("title") or match.group("strong"):
                 spans.append(Span(PERSON, start, end, 0.85))
-            elif first in self._first_names and (
-                match.group("cue") or (len(words) > 1 and last in self._surnames and last not in _EN_NOT_SURNAME)
+            elif (
+                not match.group("determiner")
+                and first in self._first_names
+                and (match.group("cue") or (len(words) > 1 and last in self._surnames and last not in _EN_NOT_SURNAME))
             ):
                 spans.append(Span(PERSON, start, end, 0.8 if match.group("cue") else 0.7))
         return spans

@@ -292,9 +292,11 @@ _CONTEXT_RULES: dict[str, _ContextRule] = {
     "IP_ADDRESS": _ContextRule("ip|地址|服务器|主机|server|host|address"),
     "URL": _ContextRule("网址|链接|网站|url|link|website", vetoable=False),
 }
+# Order numbers, timestamps and software versions: "升级到4.15.6.10", "firmware 17.19.19.17" are no IP addresses.
 _NEGATIVE_CUES = (
-    "订单|单号|编号|流水|快递|运单|批次|版本|时间戳|序列号|工单|发票|"
-    "order|tracking|invoice|version|build|timestamp|serial|sku|ticket|ref|release"
+    "订单|单号|编号|流水|快递|运单|批次|版本|固件|升级|更新|补丁|时间戳|序列号|工单|发票|"
+    "order|tracking|invoice|version|v|firmware|update|updated|updating|upgrade|upgraded|upgrading|patch|build|"
+    "timestamp|serial|sku|ticket|ref|release|released"
 )
 
 

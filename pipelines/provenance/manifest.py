@@ -20,17 +20,25 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import pipelines
+from pipelines.detectors.classifier import sidecar_path
+from pipelines.detectors.keywords import KeywordLibrary, library_path
+from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
 from pipelines.record import GOVERNED, REASONS
 from pipelines.sources import Plan
+from pipelines.stages.label import model_path
+from pipelines.stages.risk import NOT_HARMFUL
 from pipelines.stages.write import TABLES
 
 MANIFEST = "manifest.json"
+
 SCHEMA_VERSION = 1
 
 
-def build_manifest(run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any]) -> dict:
-    """The manifest of the finished run in `run_dir`."""
+def build_manifest(
+    run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any], root: Path
+) -> dict:
+    """The manifest of the finished run in `run_dir`; model and library paths in `params` are relative to `root`."""
     lineage = read_table(run_dir, "lineage", ["id", "source", "decision", "reasons", "content_sha256", "trail"])
     counts = _counts(lineage)
     return {
@@ -39,10 +47,12 @@ def build_manifest(run_dir: Path, params: Params, plan: Plan, started: datetime,
         "code": code_version(),
         "run": {"started": started.isoformat(), "finished": _now().isoformat(), **runner},
         "params": {"sha256": params.digest(), "values": params.model_dump(mode="json")},
+        "models": model_facts(params, root),
         "sources": _sources(plan, counts.pop("by_source_total")),
         "problems": [p.__dict__ for p in plan.problems],
         "counts": counts,
         "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
+        "risk_by_source": _risk_by_source(lineage, params.risk.source_max_harmful_share),
         "outputs": _outputs(run_dir),
         "root_hash": root_hash(lineage),
     }
@@ -68,6 +78,26 @@ def root_hash(lineage) -> str:
     for record_id, content_sha256 in pairs:
         digest.update(f"{record_id}:{content_sha256}\n".encode())
     return digest.hexdigest()
+
+
+def model_facts(params: Params, root: Path) -> dict[str, Any]:
+    """What labelled the records: models, keyword library and taxonomy, each with its version and hash (R2)."""
+    label = params.label
+    classifier = model_path(root, label.classifier_model)
+    sidecar = json.loads(sidecar_path(classifier).read_text(encoding="utf-8"))
+    library = KeywordLibrary.load(library_path(label.keywords.path, root), params=label.keywords)
+    taxonomy = Taxonomy.load()
+    language = model_path(root, label.language.model_path)
+    return {
+        "language": {"path": str(language), "sha256": file_sha256(language)},
+        "risk_classifier": {
+            "path": str(classifier),
+            "sha256": file_sha256(classifier),
+            "training_data": [{"path": f["path"], "sha256": f["sha256"]} for f in sidecar["training_data"]],
+        },
+        "keyword_library": {"path": library.source, "version": library.version, "sha256": library.sha256},
+        "taxonomy": {"version": taxonomy.version},
+    }
 
 
 def code_version() -> dict[str, Any]:
@@ -108,6 +138,23 @@ def _counts(lineage) -> dict[str, Any]:
         "by_source": {source: dict(sorted(c.items())) for source, c in sorted(by_source.items())},
         "by_source_total": {source: sum(c.values()) for source, c in by_source.items()},
     }
+
+
+def _risk_by_source(lineage, max_share: float) -> dict[str, dict[str, Any]]:
+    """Per source, the records the risk filter assessed, how many were harmful, and the share (TC260-003 5.1)."""
+    report: dict[str, dict[str, Any]] = {}
+    rows = zip(lineage["source"].to_pylist(), lineage["reasons"].to_pylist(), lineage["trail"].to_pylist(), strict=True)
+    for source, reasons, trail in rows:
+        if not any(step["stage"] == "risk" for step in trail):
+            continue
+        entry = report.setdefault(source, {"assessed": 0, "harmful": 0, "held_as_source": 0})
+        entry["assessed"] += 1
+        entry["harmful"] += any(code.startswith("R6.") and code not in NOT_HARMFUL for code in reasons)
+        entry["held_as_source"] += "R6.harmful_source" in reasons
+    for entry in report.values():
+        entry["share"] = round(entry["harmful"] / entry["assessed"], 4)
+        entry["over_threshold"] = entry["share"] > max_share
+    return dict(sorted(report.items()))
 
 
 def _sources(plan: Plan, records: dict[str, int]) -> list[dict[str, Any]]:

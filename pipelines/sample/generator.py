@@ -9,6 +9,11 @@ real person (e-mail domains and IP ranges are the reserved documentation ones).
 Files, in "first occurrence" order: web_zh.jsonl, web_en.jsonl, companion_chat.jsonl, synthetic.jsonl,
 forum.csv (`id,text,licence`), books.parquet (`id`, `text`, `licence`), and empty.jsonl (0 bytes).
 
+forum.csv (`TAINTED_FILE`), the scraped forum posts, is the tainted source of TC260-003 5.1 (R6): it holds most
+planted risk records, over a third of its rows, so the whole source must be refused. Every other file keeps its
+planted risk records under 2% of its rows, well under the 5% limit, to show per-record quarantine instead; they
+hold every look-alike, which must be kept.
+
 truth.jsonl holds one object per planted record, sorted by file (order above) and row:
 
     {"file": str, "row": int, "tags": [str, ...], "pi": [{"type", "start", "end", "msg"?}]?, "of": {"file", "row"}?}
@@ -44,9 +49,12 @@ Tag vocabulary (`TAG_MINIMUMS` gives how many records carry each tag at any scal
 - Risk content (R6), in plain text and in assistant turns: `risk:A1.6` violence, `risk:A1.7` rumours,
   `risk:A1.8` gambling, `risk:A2.12` regional and `risk:A2.13` gender discrimination, `risk:A4.25` insult and
   defamation; companion risks `risk:C.self_harm`, `risk:C.verbal_abuse`, `risk:C.emotional_manipulation`,
-  `risk:C.dependency`, `risk:C.false_promise`, `risk:C.secret_extraction`, `risk:C.minor_harm`.
+  `risk:C.dependency`, `risk:C.false_promise`, `risk:C.secret_extraction`, `risk:C.minor_harm`. Of each risk
+  id, one record is an assistant turn in companion_chat.jsonl (two for `risk:C.minor_harm`: a child's age only
+  in the text, or on record with a guardian's consent), one is in web text, books or a synthetic chat, and the
+  rest are forum posts, in the tainted source.
   Benign look-alikes that must be kept: `lookalike:A1.6` (crime news), `lookalike:A1.8` (gambling crackdown
-  news), `lookalike:C.self_harm` (prevention text with a hotline).
+  news), `lookalike:C.self_harm` (prevention text with a hotline), in web text and books only.
 - Consent and minors, companion_chat.jsonl only (R7, R8). Each record has exactly one of
   `interaction:consented` (`consent` is a list holding "training"), `interaction:no_consent` (no `consent`, or a
   list without "training") and `consent:malformed` (`consent` a string or number, or `age` not an integer: to
@@ -97,15 +105,16 @@ DATA_FILES = ("web_zh.jsonl", "web_en.jsonl", "companion_chat.jsonl", "synthetic
 EMPTY_FILE = "empty.jsonl"
 TRUTH_FILE = "truth.jsonl"
 WEB_ZH, WEB_EN, CHAT, SYNTHETIC, FORUM, BOOKS = DATA_FILES
+TAINTED_FILE = FORUM  # the source over TC260-003 5.1's 5% of harmful records (R6)
 
 # Ordinary (unplanted) records per file at scale 1; planted records come on top.
 ORDINARY_RECORDS = {
-    WEB_ZH: 790,
-    WEB_EN: 596,
-    CHAT: 570,
-    SYNTHETIC: 324,
+    WEB_ZH: 799,
+    WEB_EN: 606,
+    CHAT: 630,
+    SYNTHETIC: 347,
     FORUM: 100,
-    BOOKS: 110,
+    BOOKS: 128,
 }
 
 # What every chat or synthetic record carries by its metadata alone, planted or not.
@@ -176,8 +185,9 @@ _LONG_TEXT_PARTS = 12
 _TEMPLATE_COUNT = {lang: sum(len(bank[lang]) for bank in phrases.TOPICS.values()) for lang in _LANGS}
 _SEP = {"zh": "", "en": " "}
 _PLACES = ("{web}", CHAT, FORUM, "{web}", BOOKS, SYNTHETIC)
-_RISK_PLACES = (CHAT, "{web}", CHAT, FORUM, SYNTHETIC, BOOKS)
-_LOOKALIKE_PLACES = ("{web}", FORUM, "{web}", BOOKS)
+# Where the one risk record of each id outside companion_chat.jsonl and the tainted source goes, by risk id.
+_RISK_PLACES = ("{web}", "{web}", SYNTHETIC, BOOKS)
+_LOOKALIKE_PLACES = ("{web}", BOOKS)
 _CONTEXT_OF = {"cn_resident_id_bad_checksum": "cn_resident_id", "bank_card_bad_luhn": "bank_card"}
 _FORUM_LICENCES = ("CC-BY-SA-4.0",) * 8 + ("", "CC-BY-NC-4.0")
 _BOOK_LICENCES = ("CC0-1.0", "CC-BY-4.0", "LicenseRef-publisher-agreement")
@@ -558,15 +568,20 @@ class _Builder:
         return {"subject_id": subject, "consent": consent} | ({} if age is None else {"age": age})
 
     def _risks_and_lookalikes(self) -> None:
-        """Risky lines in text and assistant turns (R6), and benign look-alikes that a filter must keep."""
-        for name, bank in phrases.RISK_LINES.items():
-            for i in range(_RISK_PER_ID):
-                lang = _LANGS[i % 2]
-                file = self.spread(lang, i // 2, _RISK_PLACES)
+        """Risky lines (R6): a few in text and assistant turns of each file, to be held record by record, and the
+        rest in the tainted source, to be refused as a whole (TC260-003 5.1); look-alikes that a filter must keep,
+        outside the tainted source."""
+        for n, (name, bank) in enumerate(phrases.RISK_LINES.items()):
+            chat_lang, second_lang = _LANGS[1 - n % 2], _LANGS[n % 2]
+            # A child's chat twice: the age only in the text, and on record with a guardian's consent.
+            second = CHAT if name == "C.minor_harm" else self.spread(second_lang, n, _RISK_PLACES)
+            places = [(CHAT, chat_lang), (second, second_lang)]
+            places += [(TAINTED_FILE, _LANGS[i % 2]) for i in range(_RISK_PER_ID - len(places))]
+            for i, (file, lang) in enumerate(places):
                 line = self.fill(self.rng.choice(bank[lang]), lang, phrases.RISK_SLOTS[lang])
                 core = _Core([(line, None)], "assistant", self.rng.choice(phrases.RISK_PROMPTS[name][lang]))
                 if name == "C.minor_harm" and file == CHAT:
-                    core = self.minor_harm_core(lang, core, age_in_text_only=i // 2 % 4 == 0)
+                    core = self.minor_harm_core(lang, core, age_in_text_only=i == 0)
                 self.plant(file, lang, core, [f"risk:{name}"])
         for name, bank in phrases.LOOKALIKES.items():
             for i in range(_LOOKALIKE_PER_ID):
@@ -577,7 +592,8 @@ class _Builder:
     def minor_harm_core(self, lang: str, core: _Core, age_in_text_only: bool) -> _Core:
         """The chat of a 13-year-old: age only in the text, or on record with a guardian's consent (R8).
 
-        Either way it passes the consent gate, so only the risk filter can catch it.
+        With a guardian's consent it passes the consent gate, so only the risk filter can catch it; with the age
+        only in the text, the minor gate must read it there too.
         """
         subject = self.new_subject()
         if age_in_text_only:

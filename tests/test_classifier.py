@@ -1,0 +1,289 @@
+"""The supervised risk classifier, its labelled-data format and adapters, and the seed training set (R6)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from pipelines.detectors.classifier import (
+    ClassifierError,
+    LabelledDataError,
+    LabelledExample,
+    RiskClassifier,
+    cold_to_labelled,
+    davidson_to_labelled,
+    preprocess,
+    read_labelled,
+    sidecar_path,
+    train_classifier,
+    write_labelled,
+)
+from pipelines.detectors.seed_training import seed_examples, write_seed_training_set
+from pipelines.detectors.taxonomy import Taxonomy
+from pipelines.params import ClassifierParams
+from tests.conftest import write_jsonl
+
+SAFE_TEXT = "周末和家人去公园散步，天气很好，回家做了番茄炒蛋。"
+GAMBLING = "网络赌场上线了，充值一百送五十，稳赚不赔，快来下注"
+SELF_HARM_EN = "If life is too tiring, just end it, cutting yourself will make the pain go away"
+FAST = {"epoch": 10, "quantize": False}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def seed_set(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return write_seed_training_set(tmp_path_factory.mktemp("seed"))
+
+
+@pytest.fixture(scope="module")
+def model(seed_set: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model: trained on the seed set with the default (quantised) parameters."""
+    path = tmp_path_factory.mktemp("model") / "risk.ftz"
+    train_classifier([Path(seed_set["files"]["train"]["path"])], path, ClassifierParams())
+    return path
+
+
+@pytest.fixture(scope="module")
+def classifier(model: Path) -> RiskClassifier:
+    return RiskClassifier.load(model)
+
+
+# --- preprocessing ------------------------------------------------------------------------------------------
+
+
+def test_preprocess_splits_chinese_lowercases_latin_and_drops_newlines() -> None:
+    assert preprocess("Hello WORLD!\n你好，世界\r\n\tOK") == "hello world ! 你 好 世 界 ok 你好 世界"
+    assert preprocess("Ｈｉ  你好世界", cjk_bigrams=False) == "hi 你 好 世 界"
+    assert "\n" not in preprocess("第一行\n第二行\n\nthird line")
+
+
+def test_preprocess_masks_identifiers_but_keeps_small_numbers() -> None:
+    line = preprocess("@alice_88 mail bob@example.com, see https://t.co/xYz 电话13812345678 她13岁")
+    assert line.split()[:3] == ["@user", "mail", "<email>"]
+    assert "<url>" in line and "<num>" in line and "13" in line.split()
+    for value in ("alice", "bob", "example", "xyz", "13812345678"):
+        assert value not in line
+
+
+# --- scores -------------------------------------------------------------------------------------------------
+
+
+def test_scores_cover_every_taxonomy_id(classifier: RiskClassifier) -> None:
+    scores = classifier.scores(SAFE_TEXT)
+    assert list(scores) == Taxonomy.load().ids
+    assert all(0.0 <= score <= 1.0 for score in scores.values())
+
+
+def test_planted_examples_score_higher_than_a_safe_sentence(classifier: RiskClassifier) -> None:
+    safe, gambling, self_harm = classifier.predict_batch([SAFE_TEXT, GAMBLING, SELF_HARM_EN])
+    assert gambling["A1.8"] > safe["A1.8"] + 0.3
+    assert self_harm["C.self_harm"] > safe["C.self_harm"] + 0.3
+    assert "A1.8" in classifier.flagged(gambling)
+    assert classifier.flagged(safe) == {}
+
+
+def test_predict_batch_agrees_with_scores_and_empty_text_scores_zero(classifier: RiskClassifier) -> None:
+    batch = classifier.predict_batch([GAMBLING, "", "  \n "])
+    assert batch[0] == pytest.approx(classifier.scores(GAMBLING))
+    assert set(batch[1].values()) == {0.0} and set(batch[2].values()) == {0.0}
+    assert classifier.predict_batch([]) == []
+
+
+def test_long_text_is_scored_in_windows(model: Path) -> None:
+    # A gambling advert of about one window inside a long everyday text: whole-text scoring averages it away.
+    advert = [
+        GAMBLING + "！",
+        "博彩平台注册就送彩金，天天返水，下注就能翻倍。",
+        "加微信带你玩百家乐，包赢，日入过万。",
+    ] * 2
+    long_text = "\n".join([SAFE_TEXT] * 60 + advert + [SAFE_TEXT] * 60)
+    windowed = RiskClassifier.load(model).scores(long_text)["A1.8"]
+    whole = RiskClassifier.load(model, ClassifierParams(window_chars=0)).scores(long_text)["A1.8"]
+    assert windowed > 0.5 > whole
+
+
+def test_per_risk_thresholds_override_the_default(model: Path) -> None:
+    strict = RiskClassifier.load(model, ClassifierParams(threshold=0.6, thresholds={"A1.8": 0.95}))
+    assert strict.flagged({"A1.8": 0.9, "A1.1": 0.6, "C.self_harm": 0.59, "A1.6": 0.97}) == {"A1.6": 0.97, "A1.1": 0.6}
+    with pytest.raises(ClassifierError, match="unknown risk id"):
+        RiskClassifier.load(model, ClassifierParams(thresholds={"A9.99": 0.5}))
+
+
+# --- training and the sidecar -------------------------------------------------------------------------------
+
+
+def test_sidecar_records_hashes_labels_and_params(model: Path, seed_set: dict) -> None:
+    sidecar = json.loads(sidecar_path(model).read_text(encoding="utf-8"))
+    assert sidecar["model_sha256"] == sha256(model)
+    assert sidecar["model_bytes"] == model.stat().st_size
+    [training] = sidecar["training_data"]
+    assert training["sha256"] == sha256(Path(seed_set["files"]["train"]["path"]))
+    assert training["examples"] == seed_set["files"]["train"]["examples"]
+    assert sidecar["labels"] == Taxonomy.load().ids
+    assert sidecar["counts"]["safe"] > 0 and all(sidecar["counts"][rid] >= 30 for rid in sidecar["labels"])
+    assert sidecar["params"] == ClassifierParams().model_dump(mode="json")
+
+
+def test_training_is_reproducible_and_reads_extra_training_data(tmp_path: Path) -> None:
+    train, _ = seed_examples()
+    first, second = tmp_path / "first.jsonl", tmp_path / "extra.jsonl"
+    write_labelled(first, train[:600])
+    write_labelled(second, train[600:900])
+    params = ClassifierParams(**FAST, extra_training_data=[second])
+    one = train_classifier([first], tmp_path / "one.bin", params)
+    two = train_classifier([first], tmp_path / "two.bin", params)
+    assert one.model_sha256 == two.model_sha256
+    assert [f.path for f in one.training_data] == [str(first), str(second)]
+    assert one.examples == 900
+
+
+def test_training_without_any_risk_is_refused(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "safe.jsonl", [{"text": "你好", "labels": [], "lang": "zh"}] * 3)
+    with pytest.raises(ClassifierError, match="nothing to learn"):
+        train_classifier([data], tmp_path / "m.bin", ClassifierParams(**FAST))
+
+
+# --- loading ------------------------------------------------------------------------------------------------
+
+
+def test_loading_a_missing_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ClassifierError, match="no such model file"):
+        RiskClassifier.load(tmp_path / "absent.ftz")
+
+
+def test_loading_a_changed_or_corrupt_model_is_a_clear_error(model: Path, tmp_path: Path) -> None:
+    copy = tmp_path / model.name
+    shutil.copy(model, copy)
+    shutil.copy(sidecar_path(model), sidecar_path(copy))
+    copy.write_bytes(copy.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(ClassifierError, match="sha256 differs"):
+        RiskClassifier.load(copy)
+
+    # A file that is not a model at all, with a sidecar claiming its hash: fastText's refusal is passed on.
+    copy.write_bytes(b"not a fastText model")
+    sidecar = json.loads(sidecar_path(model).read_text(encoding="utf-8"))
+    sidecar_path(copy).write_text(json.dumps({**sidecar, "model_sha256": sha256(copy)}), encoding="utf-8")
+    with pytest.raises(ClassifierError, match="fastText cannot load it"):
+        RiskClassifier.load(copy)
+
+    sidecar_path(copy).write_text("{not json", encoding="utf-8")
+    with pytest.raises(ClassifierError, match="not a valid classifier sidecar"):
+        RiskClassifier.load(copy)
+
+    sidecar_path(copy).unlink()
+    with pytest.raises(ClassifierError, match="sidecar .* is missing"):
+        RiskClassifier.load(copy)
+
+
+# --- labelled data ------------------------------------------------------------------------------------------
+
+
+def test_bad_labelled_data_names_each_bad_line(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {"text": "fine", "labels": ["A1.8"], "lang": "en"},
+            {"text": "unknown id", "labels": ["A1.99"], "lang": "en"},
+            {"labels": [], "lang": "zh"},
+            '{"text": "cut off',
+            {"text": "bad lang", "labels": [], "lang": "fr"},
+            "",
+            {"text": "labels not a list", "labels": "A1.8", "lang": "en"},
+        ],
+    )
+    with pytest.raises(LabelledDataError) as caught:
+        read_labelled(path)
+    message = str(caught.value)
+    assert f"{path}:2: unknown risk id(s) 'A1.99'" in message
+    assert f"{path}:3: 'text' is missing" in message
+    assert f"{path}:4: not valid JSON" in message
+    assert f"{path}:5: 'lang' must be one of zh, en" in message
+    assert f"{path}:7: 'labels' must be a list" in message
+    assert len(caught.value.problems) == 5
+    with pytest.raises(LabelledDataError, match=r"bad\.jsonl:2:"):
+        train_classifier([path], tmp_path / "m.bin", ClassifierParams(**FAST))
+
+
+def test_labelled_data_round_trips(tmp_path: Path) -> None:
+    examples = [
+        LabelledExample("多行\n文本\u2028和分隔符\x85", ("C.self_harm", "A4.23"), "zh", "risk"),
+        LabelledExample("safe", (), "en"),
+    ]
+    path = tmp_path / "data.jsonl"
+    assert write_labelled(path, examples) == 2
+    assert read_labelled(path) == examples
+
+
+def test_cold_adapter_maps_topics_and_reads_the_bom_header(tmp_path: Path) -> None:
+    path = tmp_path / "dev.csv"
+    path.write_text(
+        "\ufeff,split,topic,label,TEXT\n"
+        "1,dev,race,1,种族攻击的话\n"
+        "2,train,region,1,地域攻击的话\n"
+        '3,dev,gender,1,"性别攻击，\n跨行"\n'
+        "4,dev,gender,0,反对性别歧视\n",
+        encoding="utf-8",
+    )
+    examples = cold_to_labelled(path)
+    assert [e.labels for e in examples] == [("A2.9",), ("A2.12",), ("A2.13",), ()]
+    assert {e.lang for e in examples} == {"zh"} and examples[2].text == "性别攻击，\n跨行"
+
+    path.write_text("\ufeff,split,topic,label,TEXT\n1,dev,religion,1,x\n", encoding="utf-8")
+    with pytest.raises(LabelledDataError, match=r"dev\.csv:2: unexpected topic"):
+        cold_to_labelled(path)
+    path.write_text("\ufeff,split,topic,TEXT\n", encoding="utf-8")
+    with pytest.raises(LabelledDataError, match="missing column"):
+        cold_to_labelled(path)
+
+
+def test_davidson_adapter_maps_classes(tmp_path: Path) -> None:
+    path = tmp_path / "labeled_data.csv"
+    path.write_text(
+        ",count,hate_speech,offensive_language,neither,class,tweet\n"
+        "0,3,3,0,0,0,hateful tweet\n1,3,0,3,0,1,offensive tweet\n2,3,0,0,3,2,a nice day\n",
+        encoding="utf-8",
+    )
+    assert [e.labels for e in davidson_to_labelled(path)] == [("A2.17",), ("A4.25",), ()]
+
+
+def test_params_forbid_unknown_fields() -> None:
+    with pytest.raises(ValidationError, match="epochs"):
+        ClassifierParams(epochs=3)
+
+
+# --- the seed training set ----------------------------------------------------------------------------------
+
+
+def test_seed_set_covers_every_risk_in_both_languages(seed_set: dict) -> None:
+    train, dev = seed_examples()
+    for risk_id in Taxonomy.load().ids:
+        for lang in ("zh", "en"):
+            assert sum(risk_id in e.labels and e.lang == lang for e in train + dev) >= 20, (risk_id, lang)
+    assert sum(e.kind == "hard_negative" for e in train) > 300
+    assert sum(not e.labels for e in train) > 1000
+    assert seed_set["files"]["train"]["examples"] == len(train)
+
+
+def test_seed_set_holds_far_more_ordinary_text_than_any_risk() -> None:
+    train, dev = seed_examples()
+    largest_risk = max(Counter(label for e in train for label in e.labels).values())
+    for lang in ("zh", "en"):
+        assert sum(e.kind == "safe" and e.lang == lang for e in train) > 5 * largest_risk, lang
+        assert sum(e.kind == "safe" and e.lang == lang for e in dev) > largest_risk, lang
+
+
+def test_seed_set_is_deterministic_and_dev_holds_unseen_texts(seed_set: dict, tmp_path: Path) -> None:
+    again = write_seed_training_set(tmp_path, seed=seed_set["seed"])
+    assert again["files"]["train"]["sha256"] == seed_set["files"]["train"]["sha256"]
+    assert write_seed_training_set(tmp_path, seed=1)["files"]["train"]["sha256"] != again["files"]["train"]["sha256"]
+    train, dev = seed_examples()
+    assert not {e.text for e in dev} & {e.text for e in train}

@@ -1,0 +1,151 @@
+"""Labelling and the risk filter (R6): evidence, thresholds, review band, harmful sources; keywords, training."""
+
+import json
+from datetime import date
+
+import pytest
+
+from pipelines.detectors.keywords import Hit
+from pipelines.detectors.taxonomy import Taxonomy
+from pipelines.params import Params
+from pipelines.record import Record
+from pipelines.stages.label import combined_scores, keyword_evidence
+from pipelines.stages.risk import RiskDecision, is_harmful
+from tests.conftest import REPO, corpusgate, read_run, write_jsonl
+
+
+def hit(category: str, weight: float) -> Hit:
+    return Hit(category, "kw", weight, 0, 2)
+
+
+def test_keyword_evidence_sums_weights_up_to_one():
+    assert keyword_evidence([hit("A1.8", 0.4), hit("A1.8", 0.4), hit("C.self_harm", 1.0), hit("C.self_harm", 1.0)]) == {
+        "A1.8": 0.8,
+        "C.self_harm": 1.0,
+    }
+    assert keyword_evidence([]) == {}
+
+
+def test_combined_score_is_the_stronger_evidence_above_the_floor():
+    scores = combined_scores({"A1.8": 0.3, "A2.13": 0.01, "C.dependency": 0.9}, {"A1.8": 0.8}, floor=0.05)
+    assert scores == {"A1.8": 0.8, "C.dependency": 0.9}
+
+
+def decide(risk: dict[str, float], **params) -> Record:
+    stage = RiskDecision(Params.model_validate({"label": {"classifier": params}} if params else {}))
+    stage.setup()
+    record = Record("r", "s", "f", 0, "00", (0, "f", 0), text="text", labels={"risk": risk})
+    stage.apply(record)
+    return record
+
+
+def test_over_threshold_quarantines_with_the_risk_id():
+    record = decide({"C.self_harm": 0.97, "A1.8": 0.2})
+    assert record.reasons == ["R6.C.self_harm"] and is_harmful(record) and record.keeps_text
+
+
+def test_near_threshold_goes_to_review_not_to_the_machine():
+    record = decide({"A2.13": 0.40})
+    assert record.reasons == ["R6.review"] and not is_harmful(record)
+    assert record.trail[-1].detail == "R6.review A2.13"
+    assert not decide({"A2.13": 0.30}).held  # below the band
+
+
+def test_per_risk_thresholds_and_label_only_risks():
+    assert decide({"A1.8": 0.7}).reasons == ["R6.A1.8"]
+    assert not decide({"A1.8": 0.7}, thresholds={"A1.8": 0.95}).held
+    label_only = [r.id for r in Taxonomy.load() if r.default_action == "label"][0]
+    kept = decide({label_only: 0.99})
+    assert not kept.held and kept.labels["risk_flags"] == [label_only]
+
+
+def seed_keywords(category: str, count: int) -> list[str]:
+    """Weight-1 keywords of `category` from the shipped seed library."""
+    rows = [
+        line.split("\t") for line in (REPO / "pipelines/resources/keywords_seed.tsv").read_text("utf-8").splitlines()
+    ]
+    found = [r[0] for r in rows if len(r) >= 4 and r[1] == category and r[3].strip() in ("1", "1.0")]
+    assert len(found) >= count
+    return found[:count]
+
+
+def test_labels_are_written_and_a_harmful_source_is_held_whole(tmp_path, project):
+    gambling = seed_keywords("A1.8", 3)
+    tainted = [{"text": f"最新消息：{kw}，速来参与，名额有限。", "licence": "CC0-1.0"} for kw in gambling]
+    tainted += [
+        {"text": f"今天天气不错，我们去公园散步，看到很多人在放风筝。第{i}天。", "licence": "CC0-1.0"} for i in range(5)
+    ]
+    clean = [
+        {"text": f"The library opens at nine and the reading room is quiet, day {i}.", "licence": "CC0-1.0"}
+        for i in range(10)
+    ]
+    args = ["run", "--params", project / "params.yaml", "--out", tmp_path / "run"]
+    args += [
+        "--input",
+        write_jsonl(tmp_path / "tainted.jsonl", tainted),
+        "--input",
+        write_jsonl(tmp_path / "clean.jsonl", clean),
+    ]
+    assert corpusgate(*args) == 0
+    run = read_run(tmp_path / "run")
+    by_source = {}
+    for row in run["lineage"]:
+        by_source.setdefault(row["source"], []).append(row)
+    assert all(r["decision"] == "quarantined" for r in by_source["tainted"])
+    assert sum("R6.A1.8" in r["reasons"] for r in by_source["tainted"]) == 3
+    assert sum(r["reasons"] == ["R6.harmful_source"] for r in by_source["tainted"]) == 5
+    assert all(r["decision"] == "governed" for r in by_source["clean"])
+    labels = json.loads(run["governed"][0]["labels"])
+    assert labels["language"]["code"] == "en" and "risk" in labels and "keywords" in labels
+    held = next(r for r in by_source["tainted"] if "R6.A1.8" in r["reasons"])
+    assert json.loads(held["labels"])["keywords"]["A1.8"] >= 1
+
+
+def test_keywords_check_reports_and_fails_a_short_library(tmp_path, capsys):
+    assert corpusgate("keywords", "check", "--params", REPO / "params.yaml") == 1
+    out = capsys.readouterr().out
+    assert "minimum 10000" in out and "A1.1" in out
+
+    taxonomy = Taxonomy.load()
+    rows = [
+        f"{c}词{i}号\t{r.id}\tzh\t1.0"
+        for r in taxonomy
+        for c, i in ((r.id.replace(".", ""), n) for n in range(r.keyword_minimum))
+    ]
+    library = tmp_path / "lib.tsv"
+    library.write_text(
+        f"# version: t1\n# updated: {date.today().isoformat()}\nkeyword\tcategory\tlang\tweight\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    assert (
+        corpusgate(
+            "keywords",
+            "check",
+            library,
+            "--params",
+            REPO / "params.yaml",
+            "--set",
+            f"label.keywords.min_total_entries={len(rows)}",
+        )
+        == 0
+    )
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("# version: 1\nkeyword\tcategory\tlang\tweight\nfoo\tNOPE\tzh\t1.0\n", encoding="utf-8")
+    assert corpusgate("keywords", "check", broken) == 2
+    assert "NOPE" in capsys.readouterr().err
+
+
+def test_train_classifier_records_what_it_trained_on(risk_model):
+    sidecar = json.loads(risk_model.with_name(risk_model.name + ".json").read_text(encoding="utf-8"))
+    assert sidecar["examples"] > 1000 and len(sidecar["labels"]) == len(Taxonomy.load())
+    assert all(len(f["sha256"]) == 64 for f in sidecar["training_data"])
+
+
+@pytest.mark.parametrize("missing", ["models/risk_classifier.ftz", "models/lid.176.ftz"])
+def test_a_missing_model_stops_the_run_with_a_clear_message(tmp_path, project, missing):
+    (project / missing).unlink()
+    path = write_jsonl(tmp_path / "x.jsonl", [{"text": "hello world, a text", "licence": "CC0-1.0"}])
+    with pytest.raises(Exception, match="lid.176.ftz|risk_classifier.ftz"):
+        corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run")
