@@ -57,6 +57,7 @@ REASONS: dict[str, Reason] = {
         Reason("R8.invalid_age", "PIPL art. 31", "`age` is not a whole number of years", False),
         Reason("R8.no_guardian_consent", "PIPL art. 31; Measures art. 14", "a minor without guardian consent", False),
         Reason("R3.exact_duplicate", "Measures art. 10(2)-(3)", "same normalised content as a kept record", True),
+        Reason("R3.near_duplicate", "Measures art. 10(2)-(3)", "near-duplicate (MinHash) of a kept record", True),
         Reason("R6.review", "Measures art. 8; TC260-003 9.2", "risk score near a threshold: human review", True),
         Reason("R6.harmful_source", "TC260-003 5.1", "its source is more harmful than allowed", True),
         *(

@@ -32,6 +32,7 @@ from pipelines.stages.dedup import ExactDedup
 from pipelines.stages.gate import Gate
 from pipelines.stages.ingest import Ingest
 from pipelines.stages.label import Label
+from pipelines.stages.neardup import NearDup
 from pipelines.stages.risk import RiskFilter
 from pipelines.stages.write import TABLES, WriteRun
 
@@ -56,6 +57,10 @@ def governance_stages(params: Params, root: Path, key_file: Path | None) -> list
     stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file), Label(params, root)]
     if params.dedup.exact.enabled:
         stages.append(ExactDedup(params))
+    near = params.dedup.near
+    if near.enabled:
+        previous = str(root / near.previous) if near.previous else None  # relative to params.yaml, as sources are
+        stages.append(NearDup(params, near.model_copy(update={"previous": previous})))
     stages.append(RiskFilter(params))
     return stages
 

@@ -73,11 +73,29 @@ def test_labels_are_written_and_a_harmful_source_is_held_whole(tmp_path, project
     gambling = seed_keywords("A1.8", 3)
     tainted = [{"text": f"最新消息：{kw}，速来参与，名额有限。", "licence": "CC0-1.0"} for kw in gambling]
     tainted += [
-        {"text": f"今天天气不错，我们去公园散步，看到很多人在放风筝。第{i}天。", "licence": "CC0-1.0"} for i in range(5)
+        {"text": text, "licence": "CC0-1.0"}
+        for text in (
+            "今天天气不错，我们去公园散步，看到很多人在放风筝。",
+            "周末在家做了红烧肉，火候掌握得比上次好多了。",
+            "图书馆新到了一批小说，借了两本准备慢慢看。",
+            "地铁早高峰人很多，我改成提前半小时出门。",
+            "楼下的桂花开了，整条街都是香味。",
+        )
     ]
     clean = [
-        {"text": f"The library opens at nine and the reading room is quiet, day {i}.", "licence": "CC0-1.0"}
-        for i in range(10)
+        {"text": text, "licence": "CC0-1.0"}
+        for text in (
+            "The library opens at nine and the reading room is quiet.",
+            "We planted tomatoes on the balcony and they are finally turning red.",
+            "My sister is learning to play the cello and practises every evening.",
+            "The bakery on the corner sells the best rye bread in town.",
+            "Our team finished the quarterly report two days early.",
+            "The river path is lovely for cycling when the weather is mild.",
+            "I repaired the old radio with a soldering iron and some patience.",
+            "The museum has a new exhibition of maps from the sixteenth century.",
+            "Snow closed the mountain road, so we stayed in and played board games.",
+            "The choir meets on Thursdays in the school hall.",
+        )
     ]
     args = ["run", "--params", project / "params.yaml", "--out", tmp_path / "run"]
     args += [

@@ -93,7 +93,15 @@ def test_duplicates_point_at_their_kept_twin_and_cleaning_is_recorded(tmp_path, 
     assert lineage[1]["decision"] == "duplicate" and lineage[1]["duplicate_of"] == lineage[0]["id"]
     assert lineage[0]["source_record_id"] == "w1"
     assert lineage[0]["content_key"] == lineage[1]["content_key"]
-    assert [s["stage"] for s in lineage[0]["trail"]] == ["ingest", "clean", "gate", "label", "exact_dedup", "risk"]
+    assert [s["stage"] for s in lineage[0]["trail"]] == [
+        "ingest",
+        "clean",
+        "gate",
+        "label",
+        "exact_dedup",
+        "near_dedup",
+        "risk",
+    ]
     cleaned = lineage[11]["trail"][1]
     assert cleaned["action"] == "modify" and set(cleaned["detail"].split(",")) >= {"html", "zero_width"}
     governed = {r["id"]: r for r in read_run(out)["governed"]}

@@ -238,3 +238,19 @@ def test_benign_look_alikes_are_kept_and_labelled(sample_run):
     held = [c["id"] for c in look_alikes if lineage[c["id"]]["decision"] == "quarantined"]
     assert len(held) <= 0.1 * len(look_alikes), held
     assert all("risk" in json.loads(lineage[c["id"]]["labels"]) for c in look_alikes)
+
+
+def test_planted_near_duplicates_are_clustered_with_their_original_kept(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    near = [case for case in truth(project) if "near_dup" in case["tags"]]
+    assert len(near) >= 10
+    for case in near:
+        row, original = lineage[case["id"]], lineage[case["of_id"]]
+        assert row["decision"] == "duplicate" and row["reasons"] == ["R3.near_duplicate"], case
+        assert row["duplicate_of"] == case["of_id"] and original["decision"] == "governed"
+        label = json.loads(row["labels"])["near_dup"]
+        assert label["cluster"] == case["of_id"] and label["similarity"] >= 0.8
+        assert json.loads(original["labels"])["near_dup"]["size"] >= 2
+    clusters = run["manifest"]["duplicate_clusters"]["R3.near_duplicate"]
+    assert clusters["dropped"] >= len(near) and clusters["clusters"] >= 1

@@ -39,7 +39,8 @@ def build_manifest(
     run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any], root: Path
 ) -> dict:
     """The manifest of the finished run in `run_dir`; model and library paths in `params` are relative to `root`."""
-    lineage = read_table(run_dir, "lineage", ["id", "source", "decision", "reasons", "content_sha256", "trail"])
+    columns = ["id", "source", "decision", "reasons", "duplicate_of", "content_sha256", "trail"]
+    lineage = read_table(run_dir, "lineage", columns)
     counts = _counts(lineage)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -53,6 +54,7 @@ def build_manifest(
         "counts": counts,
         "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
         "risk_by_source": _risk_by_source(lineage, params.risk.source_max_harmful_share),
+        "duplicate_clusters": _duplicate_clusters(lineage),
         "outputs": _outputs(run_dir),
         "root_hash": root_hash(lineage),
     }
@@ -138,6 +140,26 @@ def _counts(lineage) -> dict[str, Any]:
         "by_source": {source: dict(sorted(c.items())) for source, c in sorted(by_source.items())},
         "by_source_total": {source: sum(c.values()) for source, c in by_source.items()},
     }
+
+
+def _duplicate_clusters(lineage) -> dict[str, dict[str, Any]]:
+    """Per kind of duplicate (exact, near), the clusters a kept record heads and their sizes (kept record included)."""
+    members: dict[str, Counter] = {}
+    rows = zip(lineage["reasons"].to_pylist(), lineage["duplicate_of"].to_pylist(), strict=True)
+    for reasons, kept in rows:
+        for code in reasons:
+            if code in ("R3.exact_duplicate", "R3.near_duplicate"):
+                members.setdefault(code, Counter())[kept] += 1
+    report = {}
+    for code, dropped in sorted(members.items()):
+        sizes = Counter(n + 1 for n in dropped.values())
+        report[code] = {
+            "clusters": len(dropped),
+            "dropped": sum(dropped.values()),
+            "largest": max(sizes),
+            "sizes": {str(size): n for size, n in sorted(sizes.items())},
+        }
+    return report
 
 
 def _risk_by_source(lineage, max_share: float) -> dict[str, dict[str, Any]]:

@@ -32,10 +32,15 @@ Tag vocabulary (`TAG_MINIMUMS` gives how many records carry each tag at any scal
 
 - Duplicates (R3). `exact_dup`: the same content as the record `of` points at, its first occurrence (by the
   file order above, then row), once NFKC, casefolding and collapsing whitespace are applied: some copies differ
-  in whitespace, case or full-width punctuation; chats repeat the messages. `near_dup`: the original `of` with
-  3-7% of its words (en) or characters (zh) edited; character 5-gram Jaccard to it is at least 0.5. Copies
-  cross files too: web_zh -> forum.csv, web_en -> forum.csv and books.parquet. No other pair of records
-  reaches a 5-gram Jaccard of 0.5, no two ordinary records 0.45 (see `_Diversity`).
+  in whitespace, case or full-width punctuation; chats repeat the messages. `near_dup`: the original `of`, an
+  ordinary record of at least 150 words (en) or Han characters (zh), re-posted with one small edit: a word (en)
+  or one or two characters (zh) put in or swapped, or a short clause added at the start or the end. Under the near-dup
+  stage's shingles (`pipelines.detectors.minhash.MinHasher`: word 5-grams, character 5-grams of zh; case and
+  punctuation ignored) its Jaccard to the original is at least 0.85, above the stage's 0.8, yet a word or
+  character really differs. Copies cross files too: exact ones web_zh -> forum.csv and web_en -> books.parquet,
+  near ones web_zh and web_en -> books.parquet; near copies and their originals stay out of companion_chat.jsonl
+  and the tainted source, so both reach the near-dup stage. No other pair of records reaches a Jaccard of 0.5,
+  no two ordinary records 0.45, under character 5-grams or the stage's shingles (see `_Diversity`).
 - Personal information (R7, R10), each with spans: `pi:cn_resident_id` (18 characters, valid area code, birth
   date and ISO 7064 MOD 11-2 check), `pi:cn_resident_id_15`, `pi:cn_mobile`, `pi:bank_card` (16-19 digits,
   Luhn-valid, near 银行卡 or "card"), `pi:credit_card` (Visa or Mastercard, 16 digits, Luhn-valid), `pi:email`,
@@ -751,25 +756,29 @@ class _Builder:
             else:
                 record = self.text_record(target, _VARIANTS[variant](self.rng, original.payload["text"]))
             self.add(target, record, original.lang, ["exact_dup"], of=original)
+        # Near copies and their originals stay out of the tainted source, which the risk stage refuses whole, so
+        # every pair reaches the near-dup stage.
         near = (
             [(WEB_ZH, WEB_ZH)] * 3
             + [(WEB_EN, WEB_EN)] * 3
-            + [(WEB_ZH, FORUM)] * 3
-            + [(WEB_EN, FORUM), *[(BOOKS, BOOKS)] * 2]
+            + [(WEB_ZH, BOOKS)] * 2
+            + [(WEB_EN, BOOKS)] * 2
+            + [(BOOKS, BOOKS)] * 2
         )
-        for source, target in near:
-            original = self.pick_original(source)
-            edited = _near_copy(self.rng, original.payload["text"], original.lang)
+        for i, (source, target) in enumerate(near):
+            original = self.pick_original(source, _NEAR_DUP_MIN_UNITS)
+            edited = _near_copy(self.rng, original.payload["text"], original.lang, _NEAR_DUP_EDITS[i % 3])
             self.add(target, self.text_record(target, edited), original.lang, ["near_dup"], of=original)
 
-    def pick_original(self, file: str) -> _Entry:
-        """An ordinary record long enough that a 3-7% edit leaves it recognisable; each is used once."""
-        candidates = [
-            e for e in self.files[file] if e.original_candidate and (file == CHAT or len(e.payload["text"]) >= 200)
-        ]
-        original = self.rng.choice(candidates)
-        original.original_candidate = False
-        return original
+    def pick_original(self, file: str, min_units: int = 0) -> _Entry:
+        """An ordinary record of `file` (a chat, or a text of at least `min_units` words or Han characters, by its
+        language); each is used once."""
+        candidates = [e for e in self.files[file] if e.original_candidate]
+        for original in self.rng.sample(candidates, len(candidates)):  # random order: count the units of a few
+            if file == CHAT or len(_UNITS[original.lang].findall(original.payload["text"])) >= min_units:
+                original.original_candidate = False
+                return original
+        raise RuntimeError(f"no ordinary record of {file} has {min_units} units left to copy")
 
     # ---- output -----------------------------------------------------------------------------------------
 
@@ -1052,6 +1061,13 @@ _VALUES: dict[str, Callable[[random.Random], str]] = {
 
 # ---- duplicates (R3) -----------------------------------------------------------------------------------------
 
+# The units that the near-duplicate stage shingles (words; characters of zh), and where an edit may fall inside
+# a text: a lower-case word (no name, no sentence start, no part of "don't" or "slow-burn") or a Han character.
+_UNITS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "en": re.compile(r"\w+")}
+_EDITABLE = {"zh": _UNITS["zh"], "en": re.compile(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])")}
+_NEAR_DUP_EDITS = ("inside", "prefix", "suffix")
+_NEAR_DUP_MIN_UNITS = 150  # what keeps a near-duplicate's Jaccard above 0.85 (see `_near_copy`)
+
 _TO_ASCII_PUNCTUATION = str.maketrans("，：；！？", ",:;!?")
 _TO_FULLWIDTH_PUNCTUATION = str.maketrans(",:;!?", "，：；！？")
 
@@ -1082,33 +1098,23 @@ _VARIANTS: dict[str, Callable[[random.Random, str], str]] = {
 }
 
 
-def _near_copy(rng: random.Random, text: str, lang: str) -> str:
-    """`text` with 3-7% of its words (en) or characters (zh) inserted, deleted or replaced: a re-post with edits."""
-    fill = phrases.NEAR_DUP_FILL[lang]
-    if lang == "en":
-        words = text.split(" ")
-        for i in rng.sample(range(len(words)), max(2, round(len(words) * rng.uniform(0.03, 0.07)))):
-            op = rng.randrange(3)
-            if op == 0 or not words[i].isalpha():
-                words[i] = f"{rng.choice(fill)} {words[i]}"
-            elif op == 1:
-                words[i] = rng.choice(fill)
-            else:
-                words[i] = ""
-        return re.sub(" {2,}", " ", " ".join(words)).strip()
-    chars = list(text)
-    budget = max(4, round(len(chars) * rng.uniform(0.03, 0.07)))
-    while budget > 0:
-        if rng.random() < 0.5:  # an adverb at the start of a clause
-            word = rng.choice(fill)
-            at = rng.choice([i + 1 for i, c in enumerate(chars[:-1]) if c in "，。"] or [0])
-            chars[at:at] = word
-            budget -= len(word)
-        else:  # a character dropped, or swapped for a filler word
-            at = rng.randrange(1, len(chars) - 1)
-            chars[at : at + 1] = rng.choice(fill) if rng.random() < 0.5 else ""
-            budget -= 1
-    return "".join(chars)
+def _near_copy(rng: random.Random, text: str, lang: str, edit: str) -> str:
+    """`text` re-posted with one small edit (R3): `edit` "inside" puts a word (en) or one or two characters (zh)
+    in or swaps them for others; "prefix" and "suffix" add a short clause at the start or the end.
+
+    Under the near-duplicate stage's shingles (5-grams of words, or of characters for zh), a unit put in or
+    swapped inside removes at most 5 of the original's shingles and adds at most 5; a clause of k <= 8 units adds
+    k. An original of N >= `_NEAR_DUP_MIN_UNITS` units thus keeps a Jaccard of at least (N - 14) / (N + 6) > 0.85.
+    """
+    if edit != "inside":
+        clause = rng.choice(phrases.NEAR_DUP_CLAUSES[lang])
+        return _SEP[lang].join((clause, text) if edit == "prefix" else (text, clause))
+    for _ in range(rng.randint(1, 2) if lang == "zh" else 1):
+        spot = rng.choice(list(_EDITABLE[lang].finditer(text)))
+        word = rng.choice([w for w in phrases.NEAR_DUP_WORDS[lang] if w != spot.group()])
+        new = word + _SEP[lang] + spot.group() if rng.random() < 0.5 else word
+        text = text[: spot.start()] + new + text[spot.end() :]
+    return text
 
 
 def _originals_first(entries: list[_Entry]) -> None:

@@ -891,10 +891,18 @@ REACTIONS: dict[str, Bank] = {
     },
 }
 
-# Common Chinese characters and English words used to edit near-duplicates (R3).
-NEAR_DUP_FILL: dict[str, tuple[str, ...]] = {
-    "zh": ("非常", "真的", "其实", "大概", "有点", "特别", "确实", "一直", "已经", "还是", "可能", "也", "又", "就"),
+# Near-duplicate edits (R3): a word (en) or character (zh) put in or swapped for another, and short clauses a
+# re-post adds at its start or end. Few units each, so a copy keeps at least 85% of its original's shingles.
+NEAR_DUP_WORDS: dict[str, tuple[str, ...]] = {
+    "zh": ("也", "又", "就", "还", "都", "才", "很", "再", "真"),
     "en": ("really", "quite", "very", "just", "actually", "also", "still", "even", "pretty", "so", "rather"),
+}
+NEAR_DUP_CLAUSES: dict[str, tuple[str, ...]] = {
+    "zh": ("转载自朋友的博客。", "编辑：改了个错字。", "再分享一次。", "谢谢阅读！", "旧文重发。"),
+    "en": (
+        "Reposted from my old blog.", "Edit: fixed a typo.", "Sharing this again for anyone who missed it.",
+        "Thanks for reading!", "Originally posted last year.",
+    ),
 }
 
 # ---- planted personal information (R7, R10); `{}` marks the value ----------------------------------------
