@@ -180,16 +180,18 @@ EntityType = Literal[
 ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
 ActionName = Literal["redact", "mask", "pseudonymise", "hold"]
 
-# PIPL art. 28: specific identity (identity documents) and financial accounts.
-SENSITIVE_TYPES: tuple[str, ...] = (
-    "CN_RESIDENT_ID",
-    "CN_RESIDENT_ID_15",
-    "HK_MACAU_PERMIT",
-    "PASSPORT",
-    "CREDIT_CARD",
-    "BANK_CARD",
-    "IBAN_CODE",
-)
+# PIPL art. 28: the entity types that are sensitive personal information, and their category (identity documents,
+# financial accounts), whose policy applies when a record lacks separate consent.
+SENSITIVE_CATEGORY_OF: dict[str, str] = {
+    "CN_RESIDENT_ID": "identity",
+    "CN_RESIDENT_ID_15": "identity",
+    "HK_MACAU_PERMIT": "identity",
+    "PASSPORT": "identity",
+    "CREDIT_CARD": "financial",
+    "BANK_CARD": "financial",
+    "IBAN_CODE": "financial",
+}
+SENSITIVE_TYPES: tuple[str, ...] = tuple(SENSITIVE_CATEGORY_OF)
 # URLs are not personal information by themselves (REGULATION.md does not list them); they can be switched on.
 DEFAULT_ENTITIES: tuple[str, ...] = tuple(t for t in ENTITY_TYPES if t != "URL")
 

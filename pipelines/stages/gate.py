@@ -26,20 +26,9 @@ from pipelines.detectors.minors import stated_age
 from pipelines.detectors.pii import Entity, PiiDetector
 from pipelines.detectors.pseudonyms import load_key, subject_pseudonym
 from pipelines.detectors.sensitive import SensitiveTopics
-from pipelines.params import Origin, Params
+from pipelines.params import SENSITIVE_CATEGORY_OF, Origin, Params
 from pipelines.record import Record
 from pipelines.stages.base import RecordStage
-
-# Sensitive PI categories (PIPL art. 28) of the entity types that the PI detector marks sensitive.
-ENTITY_CATEGORY = {
-    "CN_RESIDENT_ID": "identity",
-    "CN_RESIDENT_ID_15": "identity",
-    "HK_MACAU_PERMIT": "identity",
-    "PASSPORT": "identity",
-    "CREDIT_CARD": "financial",
-    "BANK_CARD": "financial",
-    "IBAN_CODE": "financial",
-}
 
 
 def consent_scopes(consent: Any) -> tuple[frozenset[str], str | None]:
@@ -140,7 +129,7 @@ class Gate(RecordStage):
         if found:
             record.labels["pi"] = found
         if held_for:
-            sensitive = any(t.startswith("SENSITIVE_") or t in ENTITY_CATEGORY for t in held_for) or minor
+            sensitive = any(t.startswith("SENSITIVE_") or t in SENSITIVE_CATEGORY_OF for t in held_for) or minor
             code = "R7.sensitive_pi_without_consent" if sensitive else "R7.personal_information"
             record.hold(self.name, code, ",".join(sorted(held_for)))
         elif found:
@@ -155,7 +144,7 @@ def _category(entity: Entity, minor: bool) -> str | None:
         return "minor" if minor else entity.type.removeprefix("SENSITIVE_").lower()
     if minor:
         return "minor"  # all PI of a child under 14 is sensitive (PIPL art. 28)
-    return ENTITY_CATEGORY.get(entity.type, "identity") if entity.sensitive else None
+    return SENSITIVE_CATEGORY_OF.get(entity.type, "identity") if entity.sensitive else None
 
 
 def _without_overlaps(entities: list[Entity], disclosures: list[Entity]) -> list[Entity]:
