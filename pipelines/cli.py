@@ -142,7 +142,6 @@ def _row(first: Any, *cells: Any) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="corpusgate", description=__doc__.split("\n")[0])
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
@@ -178,6 +177,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _params_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     command.add_argument("--params", default="params.yaml", metavar="FILE", help="parameter file")
     command.add_argument(
         "--set",

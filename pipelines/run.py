@@ -146,8 +146,8 @@ def _quiet_workers() -> ExtendedProvisionInfo:
 
 def _unknown_beam_flags(beam_args: list[str]) -> list[str]:
     known = set(PipelineOptions([]).get_all_options())
-    flags = [a for a in beam_args if a.startswith("--")]
-    return [f for f in flags if f[2:].split("=")[0].replace("-", "_") not in known]
+    flags = [a for a in beam_args if a.startswith("-")]
+    return [f for f in flags if not f.startswith("--") or f[2:].split("=")[0].replace("-", "_") not in known]
 
 
 def prepare_out_dir(out_dir: Path) -> None:

@@ -367,3 +367,10 @@ def test_detect_is_thread_safe(detector: PiiDetector) -> None:
     expected = [detector.detect(t) for t in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(detector.detect, texts)) == expected
+
+
+def test_card_networks_decide_credit_or_bank_card(detector: PiiDetector) -> None:
+    visa = "4111 1111 1111 1111"  # a test number: Luhn-valid Visa prefix
+    unionpay = "6222021234567890128"  # Luhn-valid, UnionPay prefix 62
+    assert [e.type for e in detector.detect(f"Card number: {visa}, expires 09/28.")] == ["CREDIT_CARD"]
+    assert [e.type for e in detector.detect(f"银行卡号：{unionpay}")] == ["BANK_CARD"]

@@ -211,18 +211,15 @@ def test_rerun_replaces_a_previous_run_but_refuses_foreign_directories(tmp_path,
     assert (foreign / "thesis.tex").read_text(encoding="utf-8") == "precious"
 
 
-def test_unknown_options_are_refused(tmp_path, project, mixed_input, capsys):
-    code = corpusgate(
-        "run",
-        "--params",
-        project / "params.yaml",
-        "--input",
-        mixed_input,
-        "--out",
-        tmp_path / "run",
-        "--wokers=2",
-    )
-    assert code == 2 and "--wokers=2" in capsys.readouterr().err
+def test_unknown_options_are_refused_and_quiet_is_quiet(tmp_path, project, mixed_input, capsys, caplog):
+    args = ("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", tmp_path / "run")
+    for typo in ("--wokers=2", "-w"):
+        assert corpusgate(*args, typo) == 2 and typo in capsys.readouterr().err
+    caplog.set_level(logging.DEBUG)
+    assert corpusgate(*args, "-q") == 0
+    assert not [r for r in caplog.records if r.name == "corpusgate" and r.levelno < logging.WARNING]
+    assert corpusgate(*args) == 0
+    assert any(r.getMessage().startswith("governing") for r in caplog.records)
     with pytest.raises(SystemExit):
         corpusgate("sample", "--params", project / "params.yaml", "--runner", "FlinkRunner")
 

@@ -198,13 +198,17 @@ class LandlineRecognizer(_CheckedPatternRecognizer):
 
 
 class _ContextualCreditCardRecognizer(CreditCardRecognizer):
-    """Presidio's credit-card pattern with the Luhn check as a filter, so that a cue is still needed."""
+    """Presidio's credit-card pattern with the Luhn check as a filter, so that a cue is still needed.
+
+    UnionPay numbers (prefix 62) are left to the bank-card recognizer: in China they are 银行卡 unless a credit cue
+    says otherwise, while a Visa, Mastercard or Amex number after a plain "card number" is a credit card.
+    """
 
     def validate_result(self, pattern_text: str) -> None:
         return None
 
     def invalidate_result(self, pattern_text: str) -> bool:
-        return not super().validate_result(pattern_text)
+        return identifiers.digits_only(pattern_text).startswith("62") or not super().validate_result(pattern_text)
 
 
 class _FormattedPhoneRecognizer(PhoneRecognizer):
@@ -278,7 +282,8 @@ _CONTEXT_RULES: dict[str, _ContextRule] = {
     "HK_MACAU_PERMIT": _ContextRule("通行证|回乡证|港澳|permit|hong kong|macau|macao", required=True),
     "PASSPORT": _ContextRule("护照|passport", required=True),
     "CREDIT_CARD": _ContextRule(
-        "信用卡|万事达|运通|credit|visa|mastercard|amex|american express|jcb|discover|diners", required=True
+        "信用卡|万事达|运通|卡号|credit|visa|mastercard|amex|american express|jcb|discover|diners|card number|card no",
+        required=True,
     ),
     "BANK_CARD": _ContextRule(
         "银行卡|储蓄卡|借记卡|卡号|账号|帐号|账户|开户|转账|汇款|bank|debit|account|card number|card no", required=True
