@@ -20,6 +20,7 @@ from pipelines.detectors.classifier import (
     davidson_to_labelled,
     preprocess,
     read_labelled,
+    read_training_file,
     sidecar_path,
     train_classifier,
     write_labelled,
@@ -287,3 +288,18 @@ def test_seed_set_is_deterministic_and_dev_holds_unseen_texts(seed_set: dict, tm
     assert write_seed_training_set(tmp_path, seed=1)["files"]["train"]["sha256"] != again["files"]["train"]["sha256"]
     train, dev = seed_examples()
     assert not {e.text for e in dev} & {e.text for e in train}
+
+
+def test_extra_training_data_takes_cold_and_davidson_csv_as_they_are(tmp_path: Path) -> None:
+    cold = tmp_path / "cold.csv"
+    cold.write_text(
+        "\ufeff,split,topic,label,TEXT\n0,train,region,1,某地人都不行\n1,train,gender,0,今天天气很好\n", "utf-8"
+    )
+    davidson = tmp_path / "davidson.csv"
+    davidson.write_text(",count,hate_speech,offensive_language,neither,class,tweet\n0,3,0,0,3,2,nice day\n", "utf-8")
+    assert [tuple(e.labels) for e in read_training_file(cold)] == [("A2.12",), ()]
+    assert [tuple(e.labels) for e in read_training_file(davidson)] == [()]
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n", "utf-8")
+    with pytest.raises(LabelledDataError, match="COLD's columns"):
+        read_training_file(other)

@@ -161,6 +161,28 @@ def write_labelled(path: Path, examples: Iterable[LabelledExample]) -> int:
 COLD_TOPIC_RISKS: dict[str, tuple[str, ...]] = {"race": ("A2.9",), "region": ("A2.12",), "gender": ("A2.13",)}
 
 
+def read_training_file(path: Path, taxonomy: Taxonomy | None = None) -> list[LabelledExample]:
+    """Labelled examples from our JSONL format, or from a COLD or Davidson CSV file recognised by its header.
+
+    So that `label.classifier.extra_training_data` can name `cold/train.csv` as it is, with the mappings of
+    `cold_to_labelled` and `davidson_to_labelled`; any other CSV is refused with the columns it lacks.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return read_labelled(path, taxonomy)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = set(next(csv.reader(handle), []))
+    except (OSError, UnicodeDecodeError) as error:
+        raise LabelledDataError([f"{path}: cannot read the file: {error}"]) from None
+    if {"TEXT", "topic", "label"} <= header:
+        return cold_to_labelled(path)
+    if {"tweet", "class"} <= header:
+        return davidson_to_labelled(path)
+    wanted = "COLD's columns (TEXT, topic, label) or Davidson's (tweet, class)"
+    raise LabelledDataError([f"{path}: a CSV needs {wanted}; it has {sorted(header)}"])
+
+
 def cold_to_labelled(csv_path: Path) -> list[LabelledExample]:
     """COLD (thu-coai/COLDataset, Apache-2.0) as labelled examples: offensive -> the topic's risk, else safe.
 
@@ -320,7 +342,7 @@ def train_classifier(
     files, examples, problems = [], [], []
     for path in paths:
         try:
-            read = read_labelled(path, taxonomy)
+            read = read_training_file(path, taxonomy)
         except LabelledDataError as error:
             problems += error.problems
             continue
