@@ -8,6 +8,7 @@ manifest's `problems`).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -114,6 +115,52 @@ def keywords_check_command(args: argparse.Namespace, _: list[str]) -> int:
     return EXIT_OK if report.ok else EXIT_CHECK_FAILED
 
 
+def verify_command(args: argparse.Namespace, _: list[str]) -> int:
+    """Check a run against its manifest (R2 tamper evidence): exit 0 intact, 1 changed, 2 not a run."""
+    from pipelines.provenance.verify import NotARunError, verify_run
+
+    try:
+        result = verify_run(Path(args.run))
+    except NotARunError as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(result.format())
+    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+
+
+def trace_command(args: argparse.Namespace, _: list[str]) -> int:
+    """The story of a record by id, or of the records whose text holds --text (R1 traceability); 1 when none."""
+    from pipelines.provenance.trace import UnknownRecordError, find_records, trace_records
+    from pipelines.provenance.verify import NotARunError
+
+    if args.limit < 1:
+        print("corpusgate: error: --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    run = Path(args.run)
+    try:
+        ids = find_records(run, args.text) if args.text is not None else [args.id]
+        traces = trace_records(run, ids[: args.limit])
+    except (NotARunError, ValueError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnknownRecordError as err:
+        print(f"corpusgate: {err}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    if not traces:  # the snippet itself is not echoed: it may be personal information
+        print("corpusgate: no governed or quarantined record contains the snippet", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    if args.json:
+        single = args.text is None
+        document = traces[0].to_dict() if single else {"matches": len(ids), "records": [t.to_dict() for t in traces]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        if args.text is not None:
+            shown = f"; the first {len(traces)} shown" if len(ids) > len(traces) else ""
+            print(f"{len(ids)} record(s) contain the snippet{shown}\n")
+        print("\n\n".join(t.format() for t in traces))
+    return EXIT_OK
+
+
 def summary(result: RunResult) -> str:
     """The end-of-run report: records per source and decision, per stage and action, and reasons."""
     counts = result.manifest["counts"]
@@ -173,6 +220,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("library", nargs="?", help="library file (default: label.keywords.path, or the seed library)")
     _params_options(check)
     check.set_defaults(handler=keywords_check_command)
+
+    verify = commands.add_parser(
+        "verify", help="check a run against its manifest; exits 1 naming changed files and records"
+    )
+    verify.add_argument("run", nargs="?", default="runs/latest", metavar="RUN", help="run directory (runs/latest)")
+    verify.set_defaults(handler=verify_command)
+
+    trace = commands.add_parser("trace", help="the whole story of a record, by id or by a snippet of its text")
+    which = trace.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", metavar="ID", help="the record's id (lineage `id`)")
+    which.add_argument("--text", metavar="SNIPPET", help="the records whose governed or quarantined text holds it")
+    trace.add_argument("--run", default="runs/latest", metavar="RUN", help="run directory (default: runs/latest)")
+    trace.add_argument("--limit", type=int, default=20, metavar="N", help="--text: trace at most N records (20)")
+    trace.add_argument("--json", action="store_true", help="machine-readable JSON")
+    trace.set_defaults(handler=trace_command)
+    for command in (verify, trace):
+        command.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     return parser
 
 

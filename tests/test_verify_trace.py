@@ -1,0 +1,237 @@
+"""`corpusgate verify` and `corpusgate trace` on one small run: tamper evidence (R2) and a record's story (R1)."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import corpusgate, make_project, read_run, write_jsonl
+
+MOBILE = "13812345678"
+CHAT = [
+    {"role": "user", "content": f"今天好累啊，我的手机号是{MOBILE}"},
+    {"role": "assistant", "content": "辛苦了，早点休息"},
+]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory, risk_model) -> Path:
+    """One run, shared read-only: a kept text, its duplicate, a chat with PI, an unlicensed and a too-short record."""
+    project = make_project(tmp_path_factory.mktemp("project"), risk_model)
+    path = write_jsonl(
+        project / "input.jsonl",
+        [
+            {"text": "The weather in Hangzhou is mild in spring.", "id": "w1", "licence": "CC0-1.0"},
+            {"text": "the weather in hangzhou is MILD in spring!!", "licence": "CC0-1.0"},
+            {
+                "messages": CHAT,
+                "origin": "user_interaction",
+                "consent": ["training"],
+                "subject_id": "u-1",
+                "licence": "CC0-1.0",
+            },
+            {"text": "Licensed under nothing at all, I am afraid."},
+            {"text": "ok", "licence": "CC0-1.0"},
+        ],
+    )
+    out = project / "run"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CORPUSGATE_SUBJECT_KEY", "ab" * 32)
+        assert corpusgate("run", "-q", "--params", project / "params.yaml", "--input", path, "--out", out) == 0
+    return out
+
+
+@pytest.fixture
+def run_copy(finished_run, tmp_path) -> Path:
+    """A copy of the run that a test may tamper with."""
+    return Path(shutil.copytree(finished_run, tmp_path / "run"))
+
+
+def lineage_by_row(run_dir: Path) -> dict[int, dict]:
+    return {r["row"]: r for r in read_run(run_dir)["lineage"]}
+
+
+def file_holding(run_dir: Path, table: str, record_id: str) -> Path:
+    [path] = [p for p in (run_dir / table).glob("*.parquet") if record_id in pq.read_table(p)["id"].to_pylist()]
+    return path
+
+
+def rewrite_row(path: Path, record_id: str, **changes) -> None:
+    """Rewrite a Parquet file with one row's fields changed; the file stays readable with the same schema."""
+    table = pq.read_table(path)
+    rows = [{**row, **changes} if row["id"] == record_id else row for row in table.to_pylist()]
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), path)
+
+
+def verify(run_dir: Path, capsys) -> tuple[int, str]:
+    code = corpusgate("verify", "-q", run_dir)
+    return code, capsys.readouterr().out
+
+
+def trace(capsys, *args) -> tuple[int, str, str]:
+    code = corpusgate("trace", "-q", *args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_an_untouched_run_is_intact(finished_run, capsys):
+    run = read_run(finished_run)
+    code, out = verify(finished_run, capsys)
+    assert code == 0
+    assert out.strip() == (
+        f"intact: {len(run['manifest']['outputs'])} files, {len(run['governed'])} governed records, "
+        f"root hash {run['manifest']['root_hash']}"
+    )
+    assert len(run["governed"]) == 2  # the text and the chat: both kinds of content hash are recomputed
+
+
+@pytest.mark.parametrize("kind", ["text", "messages"])
+def test_a_changed_record_is_named_with_its_file(run_copy, capsys, kind):
+    lineage = lineage_by_row(run_copy)
+    changed, untouched = (lineage[0], lineage[2]) if kind == "text" else (lineage[2], lineage[0])
+    path = file_holding(run_copy, "governed", changed["id"])
+    if kind == "text":
+        rewrite_row(path, changed["id"], text="The weather in Hangzhou is wild in spring.")
+    else:
+        rewrite_row(path, changed["id"], messages=[CHAT[0], {"role": "assistant", "content": "辛苦了，晚点休息"}])
+    code, out = verify(run_copy, capsys)
+    assert code == 1
+    relative = str(path.relative_to(run_copy))
+    assert f"{relative}: changed" in out
+    assert f"record {changed['id']}: its text does not hash to its content_sha256" in out
+    assert untouched["id"] not in out
+    assert "root hash: the manifest says" in out
+
+
+def test_a_record_whose_hash_was_rewritten_too_is_caught_by_the_lineage(run_copy, capsys):
+    kept = lineage_by_row(run_copy)[0]
+    text = "The weather in Hangzhou is wild in spring."
+    forged = {"text": text, "content_sha256": hashlib.sha256(text.encode()).hexdigest()}
+    rewrite_row(file_holding(run_copy, "governed", kept["id"]), kept["id"], **forged)
+    code, out = verify(run_copy, capsys)
+    assert code == 1
+    assert f"record {kept['id']}: differs from its lineage row in content_sha256" in out
+    assert "does not hash" not in out
+
+
+def test_a_changed_licence_is_named(run_copy, capsys):
+    kept = lineage_by_row(run_copy)[0]
+    rewrite_row(file_holding(run_copy, "governed", kept["id"]), kept["id"], licence="MIT")
+    code, out = verify(run_copy, capsys)
+    assert code == 1 and f"record {kept['id']}: differs from its lineage row in licence" in out
+    assert "root hash" not in out  # the content is intact; the file hash and the lineage tell
+
+
+def test_a_deleted_file_and_its_records_are_named(run_copy, capsys):
+    lineage = lineage_by_row(run_copy)
+    [path] = (run_copy / "quarantine").glob("*.parquet")
+    path.unlink()
+    code, out = verify(run_copy, capsys)
+    assert code == 1
+    assert f"{path.relative_to(run_copy)}: missing" in out
+    for row in (3, 4):
+        assert f"record {lineage[row]['id']}: quarantined in the lineage but not in quarantine/" in out
+
+
+def test_an_unlisted_or_unreadable_file_is_named(run_copy, capsys):
+    (run_copy / "governed" / "extra.parquet").write_bytes(b"not parquet")
+    code, out = verify(run_copy, capsys)
+    assert code == 1
+    assert "governed/extra.parquet: not listed in the manifest; unreadable as Parquet" in out
+
+
+def test_verify_refuses_what_is_not_a_run(tmp_path, capsys):
+    assert corpusgate("verify", tmp_path / "nowhere") == 2
+    assert "is not a directory" in capsys.readouterr().err
+    assert corpusgate("verify", tmp_path) == 2
+    assert "has no manifest.json: not a corpusgate run" in capsys.readouterr().err
+    (tmp_path / "manifest.json").write_text("{truncated", encoding="utf-8")
+    assert corpusgate("verify", tmp_path) == 2
+    assert "is not readable JSON" in capsys.readouterr().err
+    (tmp_path / "manifest.json").write_text('{"outputs": "none"}', encoding="utf-8")
+    assert corpusgate("verify", tmp_path) == 2
+    assert "is not a corpusgate manifest" in capsys.readouterr().err
+
+
+def test_trace_tells_where_a_record_came_from_and_what_each_stage_did(finished_run, capsys):
+    chat = lineage_by_row(finished_run)[2]
+    code, out, _ = trace(capsys, chat["id"], "--run", finished_run)
+    assert code == 0
+    assert f"record {chat['id']}: governed" in out
+    assert f"file {chat['file']}, row 2" in out
+    assert "licence       CC0-1.0" in out and "origin        user_interaction" in out
+    assert f"subject       {chat['subject']}" in out and chat["subject"].startswith("s-")
+    trail = out.split("\ntrail\n")[1].split("\nlabels\n")[0].splitlines()
+    assert [line.split()[:2] for line in trail] == [[s["stage"], s["action"]] for s in chat["trail"]]
+    assert '"type": "CN_MOBILE"' in out  # PI types and offsets, never the value
+    assert MOBILE not in out and "u-1" not in out and "早点休息" not in out
+
+
+def test_trace_of_a_held_record_gives_the_legal_basis_of_its_reason(finished_run, capsys):
+    unlicensed = lineage_by_row(finished_run)[3]
+    code, out, _ = trace(capsys, unlicensed["id"], "--run", finished_run)
+    assert code == 0
+    assert "R1.missing_licence" in out and "(Measures art. 11; TC260-003 5.1)" in out
+    assert "quarantine/" in out.split("stored in")[1].splitlines()[0]
+
+
+def test_trace_json_is_the_lineage_row_with_the_run(finished_run, capsys):
+    lineage = lineage_by_row(finished_run)
+    manifest = read_run(finished_run)["manifest"]
+    kept, duplicate = lineage[0], lineage[1]
+    code, out, _ = trace(capsys, kept["id"], "--run", finished_run, "--json")
+    assert code == 0
+    story = json.loads(out)
+    assert story["record"] == {**kept, "labels": json.loads(kept["labels"])}
+    assert story["duplicates"] == [duplicate["id"]]
+    assert story["stored_in"].startswith("governed/")
+    assert story["run"]["params_sha256"] == manifest["params"]["sha256"]
+    assert story["run"]["code"] == manifest["code"]
+    [source] = manifest["sources"]
+    assert story["source_file_sha256"] == source["files"][0]["sha256"]
+
+    code, out, _ = trace(capsys, duplicate["id"], "--run", finished_run, "--json")
+    story = json.loads(out)
+    assert story["record"]["duplicate_of"] == kept["id"]
+    assert story["reasons"]["R3.exact_duplicate"]["basis"] == manifest["reasons"]["R3.exact_duplicate"]["basis"]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "row"),
+    [("HANGZHOU is mild", 0), ("早点休息", 2), ("ok", 4)],
+    ids=["governed text, any case", "a chat message", "quarantined text"],
+)
+def test_trace_text_finds_the_record(finished_run, capsys, snippet, row):
+    record_id = lineage_by_row(finished_run)[row]["id"]
+    code, out, _ = trace(capsys, "--text", snippet, "--run", finished_run)
+    assert code == 0 and out.startswith("1 record(s) contain the snippet") and f"record {record_id}:" in out
+    code, out, _ = trace(capsys, "--text", snippet, "--run", finished_run, "--json")
+    story = json.loads(out)
+    assert story["matches"] == 1 and [r["record"]["id"] for r in story["records"]] == [record_id]
+
+
+def test_trace_text_lists_every_match_up_to_the_limit(finished_run, capsys):
+    lineage = lineage_by_row(finished_run)
+    # "o": Hangzhou, the chat's <CN_MOBILE> placeholder, and the quarantined "ok": governed first, then quarantined.
+    expected = [*sorted([lineage[0]["id"], lineage[2]["id"]]), lineage[4]["id"]]
+    code, out, _ = trace(capsys, "--text", "o", "--run", finished_run, "--json")
+    assert code == 0 and [r["record"]["id"] for r in json.loads(out)["records"]] == expected
+    code, out, _ = trace(capsys, "--text", "o", "--run", finished_run, "--limit", "1")
+    assert out.startswith("3 record(s) contain the snippet; the first 1 shown")
+    assert f"record {expected[0]}:" in out and not any(f"record {i}:" in out for i in expected[1:])
+
+
+def test_trace_unknown_or_missing_input(finished_run, tmp_path, capsys):
+    code, _, err = trace(capsys, "in-0000000000000000", "--run", finished_run)
+    assert code == 1 and "no record in-0000000000000000 in the lineage" in err
+    code, _, err = trace(capsys, "--text", "never written anywhere", "--run", finished_run)
+    assert code == 1 and "no governed or quarantined record contains the snippet" in err
+    assert "never written" not in err  # the snippet may be personal information: not echoed
+    code, _, err = trace(capsys, "--text", "  ", "--run", finished_run)
+    assert code == 2 and "snippet to search for is empty" in err
+    code, _, err = trace(capsys, "anything", "--run", tmp_path)
+    assert code == 2 and "not a corpusgate run" in err
