@@ -150,9 +150,13 @@ class Record:
         return all(reason(code).keeps_text for code in self.reasons)
 
     def content_sha256(self) -> str:
-        """Hash of the content as written to the outputs (text, or messages as canonical JSON)."""
-        payload = self.text if self.messages is None else json.dumps(self.messages, ensure_ascii=False)
-        return sha256_text(payload or "")
+        return content_sha256(self.text, self.messages)
+
+
+def content_sha256(text: str | None, messages: list[dict[str, str]] | None) -> str:
+    """Hash of a record's content as written to the outputs (text, or messages as JSON): the one definition."""
+    payload = text if messages is None else json.dumps(messages, ensure_ascii=False)
+    return sha256_text(payload or "")
 
 
 def sha256_text(text: str) -> str:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import subprocess
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def build_manifest(
         "risk_by_source": _risk_by_source(lineage, params.risk.source_max_harmful_share),
         "duplicate_clusters": _duplicate_clusters(lineage),
         "outputs": _outputs(run_dir),
-        "root_hash": root_hash(lineage),
+        "root_hash": root_hash(governed_pairs(lineage)),
     }
 
 
@@ -72,14 +73,18 @@ def read_table(run_dir: Path, table: str, columns: list[str] | None = None):
     return ds.dataset([str(f) for f in files], schema=TABLES[table], format="parquet").to_table(columns=columns)
 
 
-def root_hash(lineage) -> str:
+def root_hash(pairs: Iterable[tuple[str, str]]) -> str:
     """sha256 over the sorted `id:content_sha256` lines of the governed records: one changed record changes it."""
-    governed = lineage.filter(pc.equal(lineage["decision"], GOVERNED))
-    pairs = sorted(zip(governed["id"].to_pylist(), governed["content_sha256"].to_pylist(), strict=True))
     digest = hashlib.sha256()
-    for record_id, content_sha256 in pairs:
+    for record_id, content_sha256 in sorted(pairs):
         digest.update(f"{record_id}:{content_sha256}\n".encode())
     return digest.hexdigest()
+
+
+def governed_pairs(lineage) -> Iterable[tuple[str, str]]:
+    """(id, content_sha256) of the governed records of a lineage table."""
+    governed = lineage.filter(pc.equal(lineage["decision"], GOVERNED))
+    return zip(governed["id"].to_pylist(), governed["content_sha256"].to_pylist(), strict=True)
 
 
 def model_facts(params: Params, root: Path) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.provenance.manifest import MANIFEST, file_sha256, root_hash
-from pipelines.record import GOVERNED, QUARANTINED, Record
+from pipelines.record import GOVERNED, QUARANTINED, content_sha256
 from pipelines.stages.write import TABLES
 
 RECORD_TABLES = {"governed": GOVERNED, "quarantine": QUARANTINED}
@@ -107,14 +107,7 @@ def verify_run(run_dir: Path) -> Verification:
     governed_hashes: dict[str, str] = {}
     for table, decision in RECORD_TABLES.items():
         findings += _record_findings(run_dir, table, decision, lineage, governed_hashes)
-    found = pa.table(
-        {
-            "id": list(governed_hashes),
-            "content_sha256": list(governed_hashes.values()),
-            "decision": [GOVERNED] * len(governed_hashes),
-        }
-    )
-    recomputed = root_hash(found)
+    recomputed = root_hash(governed_hashes.items())
     if recomputed != manifest["root_hash"]:
         findings.append(
             Finding("root hash", f"the manifest says {manifest['root_hash']}, the governed records give {recomputed}")
@@ -162,11 +155,11 @@ def _record_findings(
         if record_id in seen:
             findings.append(Finding(path, f"appears more than once in {table}/", record_id))
         seen.add(record_id)
-        content_sha256 = _content_sha256(row.get("text"), row.get("messages"))
-        if not row.get("text_withheld") and content_sha256 != row.get("content_sha256"):
+        digest = content_sha256(row.get("text"), row.get("messages"))
+        if not row.get("text_withheld") and digest != row.get("content_sha256"):
             findings.append(Finding(path, "its text does not hash to its content_sha256", record_id))
         if decision == GOVERNED:
-            governed_hashes[record_id] = content_sha256
+            governed_hashes[record_id] = digest
         known = lineage.get(record_id)
         if known is None or known["decision"] != decision:
             findings.append(Finding(path, f"not {decision} in the lineage", record_id))
@@ -197,9 +190,3 @@ def _shared_fields(table: str) -> list[str]:
     """The columns of `table` that the lineage also holds, other than the id: they must agree."""
     lineage = set(TABLES[LINEAGE].names)
     return [name for name in TABLES[table].names if name in lineage and name != "id"]
-
-
-def _content_sha256(text: str | None, messages: list[dict[str, str]] | None) -> str:
-    # Record holds the one definition of the content hash; a bare record applies it to what was read back.
-    bare = Record(id="", source="", file="", row=0, raw_sha256="", order=(0, "", 0), text=text, messages=messages)
-    return bare.content_sha256()
