@@ -31,28 +31,31 @@ def main(argv: list[str] | None = None) -> int:
     if extra and not getattr(args, "passes_beam_options", False):
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
     _configure_logging(args.quiet)
-    from pipelines.run import RunError  # after logging is set up: importing Beam logs
-
     handler: Callable[[argparse.Namespace, list[str]], int] = args.handler
     try:
         return handler(args, extra)
-    except (ParamsError, RunError) as err:
+    except ParamsError as err:
         print(f"corpusgate: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 
 
 def run_command(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipelines.run import govern
+    # Imported here, after logging is set up: importing Beam takes seconds and logs; other commands need no Beam.
+    from pipelines.run import RunError, govern
 
     params = load_params(args.params, args.set)
-    result = govern(
-        params,
-        out_dir=Path(args.out),
-        root=Path(args.params).resolve().parent,
-        inputs=args.input,
-        workers=args.workers,
-        beam_args=beam_args,
-    )
+    try:
+        result = govern(
+            params,
+            out_dir=Path(args.out),
+            root=Path(args.params).resolve().parent,
+            inputs=args.input,
+            workers=args.workers,
+            beam_args=beam_args,
+        )
+    except RunError as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     print(summary(result))
     if result.plan.errors:
         print(
