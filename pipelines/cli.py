@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.params import Params, ParamsError, load_params
+from pipelines.params import Params, ParamsError, load_params, resolve_path
 
 if TYPE_CHECKING:
     from pipelines.run import RunResult
@@ -81,16 +81,15 @@ def train_classifier_command(args: argparse.Namespace, _: list[str]) -> int:
     """Write the seed training set and train the risk classifier on it (plus label.classifier.extra_training_data)."""
     from pipelines.detectors.classifier import ClassifierError, LabelledDataError, train_classifier
     from pipelines.detectors.seed_training import write_seed_training_set
-    from pipelines.stages.label import model_path
 
     params_path = Path(args.params)
     params = load_params(params_path, args.set)
     root, label = params_path.resolve().parent, params.label
     seed = write_seed_training_set(root / label.seed_training_out)
     classifier = label.classifier.model_copy(
-        update={"extra_training_data": [model_path(root, str(p)) for p in label.classifier.extra_training_data]}
+        update={"extra_training_data": [resolve_path(root, p) for p in label.classifier.extra_training_data]}
     )
-    out = model_path(root, label.classifier_model)
+    out = resolve_path(root, label.classifier_model)
     try:
         report = train_classifier([Path(seed["files"]["train"]["path"])], out, classifier)
     except (ClassifierError, LabelledDataError, OSError) as err:

@@ -414,6 +414,12 @@ class Params(_Strict):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def resolve_path(root: Path, configured: str | Path) -> Path:
+    """A path from params.yaml: relative paths are taken from `root`, the directory of params.yaml."""
+    path = Path(configured)
+    return path if path.is_absolute() else root / path
+
+
 def load_params(path: Path | str = "params.yaml", overrides: list[str] | tuple[str, ...] = ()) -> Params:
     """Read `path`, apply `--set KEY=VALUE` overrides and validate; raise ParamsError naming the bad key."""
     path = Path(path)

@@ -71,6 +71,11 @@ REASONS: dict[str, Reason] = {
 }
 
 
+def is_harmful_reason(code: str) -> bool:
+    """A risk of the taxonomy (`R6.A1.6`, ...), not a review or a source-level hold (R6, TC260-003 5.1)."""
+    return code.startswith("R6.") and code not in ("R6.review", "R6.harmful_source")
+
+
 def reason(code: str) -> Reason:
     """The registered reason for `code`; an unknown code is a programming error, not a data error."""
     try:

@@ -34,7 +34,8 @@ from pipelines.stages.ingest import Ingest
 from pipelines.stages.label import Label
 from pipelines.stages.neardup import NearDup
 from pipelines.stages.risk import RiskFilter
-from pipelines.stages.write import TABLES, WriteRun
+from pipelines.stages.write import WriteRun
+from pipelines.tables import TABLES
 
 log = logging.getLogger("corpusgate")
 

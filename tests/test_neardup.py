@@ -22,7 +22,7 @@ from pipelines.params import NearDupParams, Params
 from pipelines.record import DUPLICATE, GOVERNED, Record, record_id
 from pipelines.stages.base import HELD, KEPT
 from pipelines.stages.neardup import REASON, STAGE, NearDup
-from pipelines.stages.write import GOVERNED_SCHEMA
+from pipelines.tables import GOVERNED_SCHEMA
 
 SETTINGS = NearDupParams()
 HASHER = MinHasher.for_params(SETTINGS)

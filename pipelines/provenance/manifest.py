@@ -24,12 +24,10 @@ import pipelines
 from pipelines.detectors.classifier import sidecar_path
 from pipelines.detectors.keywords import KeywordLibrary, library_path
 from pipelines.detectors.taxonomy import Taxonomy
-from pipelines.params import Params
-from pipelines.record import GOVERNED, REASONS
+from pipelines.params import Params, resolve_path
+from pipelines.record import GOVERNED, REASONS, is_harmful_reason
 from pipelines.sources import Plan
-from pipelines.stages.label import model_path
-from pipelines.stages.risk import NOT_HARMFUL
-from pipelines.stages.write import TABLES
+from pipelines.tables import TABLES
 
 MANIFEST = "manifest.json"
 
@@ -90,11 +88,11 @@ def governed_pairs(lineage) -> Iterable[tuple[str, str]]:
 def model_facts(params: Params, root: Path) -> dict[str, Any]:
     """What labelled the records: models, keyword library and taxonomy, each with its version and hash (R2)."""
     label = params.label
-    classifier = model_path(root, label.classifier_model)
+    classifier = resolve_path(root, label.classifier_model)
     sidecar = json.loads(sidecar_path(classifier).read_text(encoding="utf-8"))
     library = KeywordLibrary.load(library_path(label.keywords.path, root), params=label.keywords)
     taxonomy = Taxonomy.load()
-    language = model_path(root, label.language.model_path)
+    language = resolve_path(root, label.language.model_path)
     return {
         "language": {"path": str(language), "sha256": file_sha256(language)},
         "risk_classifier": {
@@ -176,7 +174,7 @@ def _risk_by_source(lineage, max_share: float) -> dict[str, dict[str, Any]]:
             continue
         entry = report.setdefault(source, {"assessed": 0, "harmful": 0, "held_as_source": 0})
         entry["assessed"] += 1
-        entry["harmful"] += any(code.startswith("R6.") and code not in NOT_HARMFUL for code in reasons)
+        entry["harmful"] += any(is_harmful_reason(code) for code in reasons)
         entry["held_as_source"] += "R6.harmful_source" in reasons
     for entry in report.values():
         entry["share"] = round(entry["harmful"] / entry["assessed"], 4)

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from pipelines.provenance.manifest import MANIFEST, file_sha256, root_hash
 from pipelines.record import GOVERNED, QUARANTINED, content_sha256
-from pipelines.stages.write import TABLES
+from pipelines.tables import TABLES
 
 RECORD_TABLES = {"governed": GOVERNED, "quarantine": QUARANTINED}
 """The tables that hold records, and the lineage decision that puts a record in each."""

@@ -14,7 +14,7 @@ from pipelines.detectors.classifier import RiskClassifier
 from pipelines.detectors.keywords import Hit, KeywordLibrary, KeywordMatcher, library_path
 from pipelines.detectors.language import LanguageIdentifier
 from pipelines.detectors.taxonomy import Taxonomy
-from pipelines.params import Params
+from pipelines.params import Params, resolve_path
 from pipelines.record import Record
 from pipelines.stages.base import RecordStage
 
@@ -34,11 +34,6 @@ def combined_scores(classifier: dict[str, float], keywords: dict[str, float], fl
     return {risk: score for risk, score in sorted(combined.items()) if score >= floor}
 
 
-def model_path(root: Path, configured: str) -> Path:
-    path = Path(configured)
-    return path if path.is_absolute() else root / path
-
-
 class Label(RecordStage):
     name = "label"
 
@@ -52,7 +47,8 @@ class Label(RecordStage):
         self.language = LanguageIdentifier(label.language, self.root)
         library = KeywordLibrary.load(library_path(label.keywords.path, self.root), taxonomy, label.keywords)
         self.keywords = KeywordMatcher(library)
-        self.classifier = RiskClassifier.load(model_path(self.root, label.classifier_model), label.classifier, taxonomy)
+        model = resolve_path(self.root, label.classifier_model)
+        self.classifier = RiskClassifier.load(model, label.classifier, taxonomy)
 
     def apply(self, record: Record) -> None:
         text = _spoken(record)

@@ -18,18 +18,15 @@ import apache_beam as beam
 
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
-from pipelines.record import Record
+from pipelines.record import Record, is_harmful_reason
 from pipelines.stages.base import HELD, KEPT, RecordStage, route
 
 STAGE = "risk"
 
 
-NOT_HARMFUL = ("R6.review", "R6.harmful_source")
-
-
 def is_harmful(record: Record) -> bool:
     """Held back for a risk of the taxonomy (not for review, not for its source)."""
-    return any(code.startswith("R6.") and code not in NOT_HARMFUL for code in record.reasons)
+    return any(is_harmful_reason(code) for code in record.reasons)
 
 
 class RiskDecision(RecordStage):

@@ -16,65 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
-import pyarrow as pa
 
 from pipelines.params import Params
 from pipelines.record import QUARANTINED, Record
-
-MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
-TRAIL = pa.list_(pa.struct([("stage", pa.string()), ("action", pa.string()), ("detail", pa.string())]))
-
-GOVERNED_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("text", pa.string()),
-        ("messages", MESSAGES),
-        ("source", pa.string()),
-        ("origin", pa.string()),
-        ("licence", pa.string()),
-        ("labels", pa.string()),
-        ("content_sha256", pa.string()),
-    ]
-)
-
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("source", pa.string()),
-        ("file", pa.string()),
-        ("row", pa.int64()),
-        ("reasons", pa.list_(pa.string())),
-        ("text_withheld", pa.bool_()),
-        ("text", pa.string()),
-        ("messages", MESSAGES),
-        ("raw_sha256", pa.string()),
-        ("content_sha256", pa.string()),
-    ]
-)
-
-LINEAGE_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("source", pa.string()),
-        ("file", pa.string()),
-        ("row", pa.int64()),
-        ("source_record_id", pa.string()),
-        ("subject", pa.string()),
-        ("raw_sha256", pa.string()),
-        ("content_key", pa.string()),
-        ("content_sha256", pa.string()),
-        ("decision", pa.string()),
-        ("reasons", pa.list_(pa.string())),
-        ("duplicate_of", pa.string()),
-        ("origin", pa.string()),
-        ("licence", pa.string()),
-        ("legal_basis", pa.string()),
-        ("labels", pa.string()),
-        ("trail", TRAIL),
-    ]
-)
-
-TABLES = {"governed": GOVERNED_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "lineage": LINEAGE_SCHEMA}
+from pipelines.tables import TABLES
 
 
 def governed_row(record: Record) -> dict[str, Any]:
