@@ -2,7 +2,10 @@
 
 1. Always: trains on the seed set's train split (`seed_training`) and prints per-risk precision, recall and F1
    on its dev split (statements never seen in training), the risks most often confused, and how often safe
-   texts and hard negatives (crime news, prevention texts, history lessons, ...) are flagged.
+   texts and hard negatives (crime news, prevention texts, history lessons, ...) are flagged. Then the same dev
+   examples as long documents: each risky or hard-negative example set among 2 to 5 safe dev examples (seeded,
+   joined by newlines or sentence ends), plus documents of safe examples only: the recall of the embedded risk
+   and the share of documents flagged, which shows how much a longer text dilutes a risky statement.
 2. `--cold DIR`: trains on seed train + most of COLD's train.csv, tunes the thresholds of the COLD-mapped risks
    (A2.9, A2.12, A2.13) on the rest of train.csv, and reports on COLD's dev.csv: per-risk figures and the binary
    offensive/safe macro-F1 (offensive = any COLD-mapped risk at or above its threshold), at the default
@@ -55,6 +58,9 @@ TUNE_SHARE = 0.1
 THRESHOLD_GRID = [round(0.05 * step, 2) for step in range(1, 20)]
 SAMPLE_THRESHOLDS = (0.5, 0.7, 0.9)
 SAMPLE_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+DOCUMENT_CONTEXT = (2, 5)
+SAFE_DOCUMENTS = 800
+_SENTENCE_END = {"zh": "。", "en": "."}
 
 
 # --- measuring ----------------------------------------------------------------------------------------------
@@ -156,6 +162,30 @@ def seed_experiment(classifier: RiskClassifier, dev: list[LabelledExample]) -> d
     result = evaluate(dev, flags_at(scores, classifier.params.threshold_for), classifier.ids)
     result["model_bytes"] = classifier.report.model_bytes
     return result
+
+
+def seed_documents(dev: Sequence[LabelledExample], seed: int) -> list[LabelledExample]:
+    """Dev examples as long documents: each risky or hard-negative one among safe ones, and safe-only documents."""
+    rng = random.Random(f"{seed}/documents")
+    safe = {lang: [e.text for e in dev if e.kind == SAFE_LABEL and e.lang == lang] for lang in ("zh", "en")}
+
+    def document(texts: list[str], lang: str) -> str:
+        if rng.random() < 0.5:  # a chat's messages, as the sample's chats are read
+            return "\n".join(texts)
+        ended = (t if t.rstrip().endswith(tuple("。！？!?.…")) else t + _SENTENCE_END[lang] for t in texts)
+        return ("" if lang == "zh" else " ").join(ended)
+
+    documents = []
+    for example in dev:
+        if example.kind != SAFE_LABEL:
+            texts = rng.sample(safe[example.lang], rng.randint(*DOCUMENT_CONTEXT))
+            texts.insert(rng.randint(0, len(texts)), example.text)
+            documents.append(LabelledExample(document(texts, example.lang), example.labels, example.lang, example.kind))
+    for number in range(SAFE_DOCUMENTS):
+        lang = ("zh", "en")[number % 2]
+        texts = rng.sample(safe[lang], rng.randint(DOCUMENT_CONTEXT[0] + 1, DOCUMENT_CONTEXT[1] + 1))
+        documents.append(LabelledExample(document(texts, lang), (), lang, SAFE_LABEL))
+    return documents
 
 
 def held_out_experiment(
@@ -279,6 +309,17 @@ def print_seed(result: dict) -> None:
     print(f"  safe texts flagged with some risk: {', '.join(f'{k} {v:.1%}' for k, v in rates.items() if k != 'risk')}")
 
 
+def print_documents(result: dict) -> None:
+    recall = [r["recall"] * r["support"] for r in result["per_risk"].values()]
+    support = sum(r["support"] for r in result["per_risk"].values())
+    rates = result["flagged_rate"]
+    print(
+        f"  embedded risk caught (its own id): {sum(recall) / support:.1%} of {support}; "
+        f"macro-F1 {result['macro_f1']:.3f}"
+    )
+    print(f"  documents flagged with some risk: {', '.join(f'{k} {v:.1%}' for k, v in rates.items())}")
+
+
 def print_held_out(name: str, result: dict) -> None:
     print(f"  split: {result['fit']} fit, {result['tune']} tune (thresholds), {result['test']} evaluated")
     print(f"  tuned thresholds (on the tune part of train): {result['tuned_thresholds']}")
@@ -343,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         classifier = train_and_load([seed_train], workdir, params)
         figures["seed_dev"] = seed_experiment(classifier, dev)
         print_seed(figures["seed_dev"])
+        print("\n== seed dev examples inside long documents of safe dev examples (dilution)")
+        figures["seed_dev_documents"] = seed_experiment(classifier, seed_documents(dev, args.seed))
+        print_documents(figures["seed_dev_documents"])
 
         if args.sample:
             print(f"\n== sample corpus {args.sample}, seed-only model above (out of distribution)")
