@@ -17,6 +17,11 @@ from tests.test_ingest import TASK, RawRow
 GOOD = {"licence": "CC0-1.0"}
 
 
+def run_input(project, path, out, *options) -> int:
+    """`corpusgate run` on one --input file with the project's params."""
+    return corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", out, *options)
+
+
 @pytest.fixture
 def mixed_input(tmp_path):
     """One file with a good, a duplicate, a chat, an unlicensed and every kind of unreadable line."""
@@ -49,7 +54,7 @@ def mixed_input(tmp_path):
 
 def test_run_writes_the_layout_and_accounts_for_every_record(tmp_path, project, mixed_input):
     out = tmp_path / "run"
-    assert corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out) == 0
+    assert run_input(project, mixed_input, out) == 0
     run = read_run(out)
     lineage, manifest = run["lineage"], run["manifest"]
 
@@ -88,7 +93,7 @@ def test_run_writes_the_layout_and_accounts_for_every_record(tmp_path, project, 
 
 def test_duplicates_point_at_their_kept_twin_and_cleaning_is_recorded(tmp_path, project, mixed_input):
     out = tmp_path / "run"
-    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out)
+    run_input(project, mixed_input, out)
     lineage = {r["row"]: r for r in read_run(out)["lineage"]}
     assert lineage[1]["decision"] == "duplicate" and lineage[1]["duplicate_of"] == lineage[0]["id"]
     assert lineage[0]["source_record_id"] == "w1"
@@ -112,7 +117,7 @@ def test_duplicates_point_at_their_kept_twin_and_cleaning_is_recorded(tmp_path, 
 
 def test_quarantine_withholds_text_it_may_not_copy(tmp_path, project, mixed_input):
     out = tmp_path / "run"
-    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", out)
+    run_input(project, mixed_input, out)
     quarantine = {r["row"]: r for r in read_run(out)["quarantine"]}
     unlicensed = quarantine[3]
     assert unlicensed["reasons"] == ["R1.missing_licence"]
@@ -124,24 +129,14 @@ def test_quarantine_withholds_text_it_may_not_copy(tmp_path, project, mixed_inpu
 
 def test_too_short_records_keep_their_text_in_quarantine(tmp_path, project):
     path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}, {"text": "long enough text", **GOOD}])
-    corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run")
+    run_input(project, path, tmp_path / "run")
     [held] = read_run(tmp_path / "run")["quarantine"]
     assert held["reasons"] == ["R2.too_short"] and held["text"] == "hey" and not held["text_withheld"]
 
 
 def test_set_overrides_apply_to_the_run(tmp_path, project):
     path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}])
-    corpusgate(
-        "run",
-        "--params",
-        project / "params.yaml",
-        "--input",
-        path,
-        "--out",
-        tmp_path / "run",
-        "--set",
-        "clean.min_chars=1",
-    )
+    run_input(project, path, tmp_path / "run", "--set", "clean.min_chars=1")
     run = read_run(tmp_path / "run")
     assert len(run["governed"]) == 1
     assert run["manifest"]["params"]["values"]["clean"]["min_chars"] == 1
@@ -175,18 +170,8 @@ def test_parquet_csv_and_bad_files_in_one_run(tmp_path, project, capsys):
 
 
 def test_multi_process_run_decides_the_same(tmp_path, project, mixed_input):
-    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", tmp_path / "one")
-    corpusgate(
-        "run",
-        "--params",
-        project / "params.yaml",
-        "--input",
-        mixed_input,
-        "--out",
-        tmp_path / "two",
-        "--workers",
-        "2",
-    )
+    run_input(project, mixed_input, tmp_path / "one")
+    run_input(project, mixed_input, tmp_path / "two", "--workers", "2")
     one, two = read_run(tmp_path / "one"), read_run(tmp_path / "two")
     assert two["manifest"]["run"]["mode"] == "multi_processing"
 
@@ -206,7 +191,7 @@ def test_rerun_replaces_a_previous_run_but_refuses_foreign_directories(tmp_path,
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "thesis.tex").write_text("precious", encoding="utf-8")
-    assert corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", foreign) == 2
+    assert run_input(project, mixed_input, foreign) == 2
     assert "not a corpusgate run" in capsys.readouterr().err
     assert (foreign / "thesis.tex").read_text(encoding="utf-8") == "precious"
 
@@ -235,7 +220,7 @@ def test_keep_first_prefers_the_earliest_source_position():
 def test_manifest_follows_its_schema(tmp_path, project, mixed_input):
     import jsonschema
 
-    corpusgate("run", "--params", project / "params.yaml", "--input", mixed_input, "--out", tmp_path / "run")
+    run_input(project, mixed_input, tmp_path / "run")
     schema = json.loads((REPO / "manifests" / "manifest.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(read_run(tmp_path / "run")["manifest"], schema)
     broken = {**read_run(tmp_path / "run")["manifest"], "root_hash": "not a hash"}
@@ -245,17 +230,7 @@ def test_manifest_follows_its_schema(tmp_path, project, mixed_input):
 
 def test_progress_is_logged_per_stage(tmp_path, project, mixed_input, caplog):
     caplog.set_level(logging.INFO, logger="corpusgate")
-    corpusgate(
-        "run",
-        "--params",
-        project / "params.yaml",
-        "--input",
-        mixed_input,
-        "--out",
-        tmp_path / "run",
-        "--set",
-        "run.progress_every=2",
-    )
+    run_input(project, mixed_input, tmp_path / "run", "--set", "run.progress_every=2")
     progress = [r.getMessage() for r in caplog.records if "(this worker)" in r.getMessage()]
     assert any(m.startswith("ingest: 10 records, 3 kept, 7 held back") for m in progress)
     assert any(m.startswith("clean: 4 records") for m in progress)
