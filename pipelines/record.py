@@ -30,7 +30,8 @@ class Reason:
     summary: str
     keeps_text: bool
     """May the quarantine hold a copy of the text? No when we lack the right to copy it (no licence, no consent)
-    or could not read it; then the quarantine keeps a pointer (source, file, row) and a hash only."""
+    or could not read it; then the quarantine keeps a pointer (source, file, row) and a hash only. Even a reason
+    that allows it copies only text the gate has screened (`Record.screened`)."""
 
 
 REASONS: dict[str, Reason] = {
@@ -115,6 +116,7 @@ class Record:
     decision: str = GOVERNED
     duplicate_of: str | None = None
     content_key: str | None = None  # hash of the normalised content, set by exact dedup
+    screened: bool = False  # the consent and PI gate has passed the text (and redacted it)
 
     def content(self) -> str:
         """The text that detectors read: plain text, or chat turns as `role: content` lines."""
@@ -152,7 +154,8 @@ class Record:
 
     @property
     def keeps_text(self) -> bool:
-        return all(reason(code).keeps_text for code in self.reasons)
+        """May the quarantine copy the text? Only text the gate has screened, held for reasons that allow it."""
+        return self.screened and all(reason(code).keeps_text for code in self.reasons)
 
     def content_sha256(self) -> str:
         return content_sha256(self.text, self.messages)

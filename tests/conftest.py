@@ -68,3 +68,13 @@ def write_jsonl(path: Path, lines: list[str | bytes | dict]) -> Path:
                 line = json.dumps(line, ensure_ascii=False)
             handle.write((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\n")
     return path
+
+
+def seed_keywords(category: str, count: int) -> list[str]:
+    """Weight-1 keywords of `category` from the shipped seed library."""
+    rows = [
+        line.split("\t") for line in (REPO / "pipelines/resources/keywords_seed.tsv").read_text("utf-8").splitlines()
+    ]
+    found = [r[0] for r in rows if len(r) >= 4 and r[1] == category and r[3].strip() in ("1", "1.0")]
+    assert len(found) >= count
+    return found[:count]

@@ -229,3 +229,19 @@ def test_run_applies_the_gate_to_records_with_licence_origin_and_consent(tmp_pat
     for value in (RESIDENT_ID, MOBILE, "u-1", "u-2", "u-3", "作业好多"):
         assert value.encode() not in written and value not in logs, value
     assert (project / ".corpusgate" / "subject.key").is_file()
+
+
+def test_text_held_before_the_gate_is_never_copied(tmp_path, project):
+    """Cleaning runs before the gate: a record it holds back has not been screened for consent or PI (R7)."""
+    records = [
+        {"messages": [{"role": "user", "content": MOBILE}], "licence": "x", "origin": "user_interaction"},
+        {"text": f"电话{MOBILE}", "licence": "x", "consent": ["training"]},
+    ]
+    path = write_jsonl(tmp_path / "short.jsonl", records)
+    args = ("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run")
+    assert corpusgate(*args, "--set", "clean.min_chars=40") == 0
+    run = read_run(tmp_path / "run")
+    assert [r["reasons"] for r in run["quarantine"]] == [["R2.too_short"], ["R2.too_short"]]
+    assert all(r["text_withheld"] and r["text"] is None and r["messages"] is None for r in run["quarantine"])
+    written = b"".join(p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file())
+    assert MOBILE.encode() not in written

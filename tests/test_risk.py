@@ -11,7 +11,7 @@ from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.label import combined_scores, keyword_evidence
 from pipelines.stages.risk import RiskDecision, is_harmful
-from tests.conftest import REPO, corpusgate, read_run, write_jsonl
+from tests.conftest import REPO, corpusgate, read_run, seed_keywords, write_jsonl
 
 
 def hit(category: str, weight: float) -> Hit:
@@ -34,7 +34,7 @@ def test_combined_score_is_the_stronger_evidence_above_the_floor():
 def decide(risk: dict[str, float], **params) -> Record:
     stage = RiskDecision(Params.model_validate({"label": {"classifier": params}} if params else {}))
     stage.setup()
-    record = Record("r", "s", "f", 0, "00", (0, "f", 0), text="text", labels={"risk": risk})
+    record = Record("r", "s", "f", 0, "00", (0, "f", 0), text="text", labels={"risk": risk}, screened=True)
     stage.apply(record)
     return record
 
@@ -57,16 +57,6 @@ def test_per_risk_thresholds_and_label_only_risks():
     label_only = [r.id for r in Taxonomy.load() if r.default_action == "label"][0]
     kept = decide({label_only: 0.99})
     assert not kept.held and kept.labels["risk_flags"] == [label_only]
-
-
-def seed_keywords(category: str, count: int) -> list[str]:
-    """Weight-1 keywords of `category` from the shipped seed library."""
-    rows = [
-        line.split("\t") for line in (REPO / "pipelines/resources/keywords_seed.tsv").read_text("utf-8").splitlines()
-    ]
-    found = [r[0] for r in rows if len(r) >= 4 and r[1] == category and r[3].strip() in ("1", "1.0")]
-    assert len(found) >= count
-    return found[:count]
 
 
 def test_labels_are_written_and_a_harmful_source_is_held_whole(tmp_path, project):
@@ -167,3 +157,12 @@ def test_a_missing_model_stops_the_run_with_a_clear_message(tmp_path, project, m
     path = write_jsonl(tmp_path / "x.jsonl", [{"text": "hello world, a text", "licence": "CC0-1.0"}])
     with pytest.raises(Exception, match="lid.176.ftz|risk_classifier.ftz"):
         corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run")
+
+
+def test_records_held_after_the_gate_keep_their_redacted_text(tmp_path, project):
+    [keyword] = seed_keywords("A1.8", 1)
+    path = write_jsonl(tmp_path / "one.jsonl", [{"text": f"{keyword}，详情请打电话13812345678", "licence": "CC0-1.0"}])
+    assert corpusgate("run", "--params", project / "params.yaml", "--input", path, "--out", tmp_path / "run") == 0
+    [held] = read_run(tmp_path / "run")["quarantine"]
+    assert "R6.A1.8" in held["reasons"] and not held["text_withheld"]
+    assert held["text"] == f"{keyword}，详情请打电话<CN_MOBILE>"

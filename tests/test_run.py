@@ -127,13 +127,6 @@ def test_quarantine_withholds_text_it_may_not_copy(tmp_path, project, mixed_inpu
     assert b"Licensed under nothing" not in everything_written
 
 
-def test_too_short_records_keep_their_text_in_quarantine(tmp_path, project):
-    path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}, {"text": "long enough text", **GOOD}])
-    run_input(project, path, tmp_path / "run")
-    [held] = read_run(tmp_path / "run")["quarantine"]
-    assert held["reasons"] == ["R2.too_short"] and held["text"] == "hey" and not held["text_withheld"]
-
-
 def test_set_overrides_apply_to_the_run(tmp_path, project):
     path = write_jsonl(tmp_path / "short.jsonl", [{"text": "hey", **GOOD}])
     run_input(project, path, tmp_path / "run", "--set", "clean.min_chars=1")

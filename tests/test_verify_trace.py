@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import corpusgate, make_project, read_run, write_jsonl
+from tests.conftest import corpusgate, make_project, read_run, seed_keywords, write_jsonl
 
 MOBILE = "13812345678"
 CHAT = [
@@ -20,7 +20,8 @@ CHAT = [
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory, risk_model) -> Path:
-    """One run, shared read-only: a kept text, its duplicate, a chat with PI, an unlicensed and a too-short record."""
+    """One run, shared read-only: a kept text, its duplicate, a chat with PI, an unlicensed record, and one held back
+    for a risk after the gate (its quarantine row keeps its text)."""
     project = make_project(tmp_path_factory.mktemp("project"), risk_model)
     path = write_jsonl(
         project / "input.jsonl",
@@ -35,13 +36,15 @@ def finished_run(tmp_path_factory, risk_model) -> Path:
                 "licence": "CC0-1.0",
             },
             {"text": "Licensed under nothing at all, I am afraid."},
-            {"text": "ok", "licence": "CC0-1.0"},
+            {"text": f"{seed_keywords('A1.8', 1)[0]}, book now", "licence": "CC0-1.0"},
         ],
     )
     out = project / "run"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CORPUSGATE_SUBJECT_KEY", "ab" * 32)
-        assert corpusgate("run", "-q", "--params", project / "params.yaml", "--input", path, "--out", out) == 0
+        # One small source with a harmful record would be refused whole (TC260-003 5.1): not what these tests are about.
+        args = ("--input", path, "--out", out, "--set", "risk.hold_harmful_sources=false")
+        assert corpusgate("run", "-q", "--params", project / "params.yaml", *args) == 0
     return out
 
 
@@ -202,7 +205,7 @@ def test_trace_json_is_the_lineage_row_with_the_run(finished_run, capsys):
 
 @pytest.mark.parametrize(
     ("snippet", "row"),
-    [("HANGZHOU is mild", 0), ("早点休息", 2), ("ok", 4)],
+    [("HANGZHOU is mild", 0), ("早点休息", 2), ("BOOK NOW", 4)],
     ids=["governed text, any case", "a chat message", "quarantined text"],
 )
 def test_trace_text_finds_the_record(finished_run, capsys, snippet, row):
@@ -216,7 +219,7 @@ def test_trace_text_finds_the_record(finished_run, capsys, snippet, row):
 
 def test_trace_text_lists_every_match_up_to_the_limit(finished_run, capsys):
     lineage = lineage_by_row(finished_run)
-    # "o": Hangzhou, the chat's <CN_MOBILE> placeholder, and the quarantined "ok": governed first, then quarantined.
+    # "o": Hangzhou, the chat's <CN_MOBILE> placeholder, and the quarantined "book now": governed, then quarantined.
     expected = [*sorted([lineage[0]["id"], lineage[2]["id"]]), lineage[4]["id"]]
     code, out, _ = trace(capsys, "--text", "o", "--run", finished_run, "--json")
     assert code == 0 and [r["record"]["id"] for r in json.loads(out)["records"]] == expected

@@ -126,6 +126,7 @@ class Gate(RecordStage):
             ]
         elif record.text is not None:
             record.text = protect(record.text, None, False)
+        record.screened = True
         if found:
             record.labels["pi"] = found
         if held_for:
