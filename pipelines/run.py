@@ -23,7 +23,7 @@ from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProv
 from google.protobuf.struct_pb2 import Struct
 
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
-from pipelines.params import Params
+from pipelines.params import Params, resolve_path
 from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.sources import Plan, plan_sources
 from pipelines.stages.base import HELD, KEPT
@@ -60,7 +60,7 @@ def governance_stages(params: Params, root: Path, key_file: Path | None) -> list
         stages.append(ExactDedup(params))
     near = params.dedup.near
     if near.enabled:
-        previous = str(root / near.previous) if near.previous else None  # relative to params.yaml, as sources are
+        previous = str(resolve_path(root, near.previous)) if near.previous else None
         stages.append(NearDup(params, near.model_copy(update={"previous": previous})))
     stages.append(RiskFilter(params))
     return stages

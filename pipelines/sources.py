@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.params import Format, Params, SourceParams
+from pipelines.params import Format, Params, SourceParams, resolve_path
 
 SUFFIX_FORMATS: dict[str, Format] = {
     ".jsonl": "jsonl",
@@ -96,7 +96,7 @@ def _source_name(stem: str, seen: set[str]) -> str:
 
 def _expand(pattern: str, root: Path) -> list[Path]:
     """A file, a saved dataset directory, a directory of files, or a glob, relative to `root`."""
-    path = Path(pattern) if Path(pattern).is_absolute() else root / pattern
+    path = resolve_path(root, pattern)
     if glob.has_magic(str(path)):
         return [Path(p) for p in sorted(glob.glob(str(path), recursive=True))]
     if path.is_dir() and infer_format(path) != "hf":

@@ -60,7 +60,7 @@ from pathlib import Path
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from pipelines.detectors.taxonomy import Taxonomy
-from pipelines.params import KeywordLibraryParams
+from pipelines.params import KeywordLibraryParams, resolve_path
 
 REQUIRED_COLUMNS = ("keyword", "category", "lang", "weight")
 LANGS = ("zh", "en", "any")
@@ -441,8 +441,7 @@ def library_path(configured: str | None, root: Path) -> Path:
     """The configured library file (relative to `root`, the directory of params.yaml), or the packaged seed library."""
     if configured is None:
         return Path(str(resources.files("pipelines").joinpath("resources", "keywords_seed.tsv")))
-    path = Path(configured)
-    return path if path.is_absolute() else root / path
+    return resolve_path(root, configured)
 
 
 def check_library(

@@ -24,27 +24,25 @@ class TaxonomyError(ValueError):
     """The taxonomy file cannot be read or is inconsistent; the message names the file and the entry."""
 
 
-class RiskGroup(BaseModel):
+class _Entry(BaseModel):
+    """What every entry of the taxonomy has: an id, its names and the legal text behind it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    legal_basis: str = Field(min_length=1)
+
+
+class RiskGroup(_Entry):
     """A group of risks (TC260-003 appendix A.1..A.5, or C for the companion risks of the Measures)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(min_length=1)
-    name_zh: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    legal_basis: str = Field(min_length=1)
-
-
-class Risk(BaseModel):
+class Risk(_Entry):
     """One risk: the unit of labels, reason codes and keyword coverage."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(min_length=1)
     group: str = Field(min_length=1)
-    name_zh: str = Field(min_length=1)
-    name_en: str = Field(min_length=1)
-    legal_basis: str = Field(min_length=1)
     default_action: Action
     keyword_minimum: int = Field(ge=0)
 

@@ -96,6 +96,7 @@ class Gate(RecordStage):
         policy = self.params.gate.consent.sensitive_without_consent
         found: list[dict[str, Any]] = []
         held_for: set[str] = set()
+        by_sensitive_policy: set[str] = set()  # types whose action came from `sensitive_without_consent`
 
         def protect(text: str, msg: int | None, speaker_is_subject: bool) -> str:
             entities = self.detector.detect(text)
@@ -110,6 +111,7 @@ class Gate(RecordStage):
                     category = _category(entity, minor)
                     if category:
                         actions[entity.type] = policy[category]
+                        by_sensitive_policy.add(entity.type)
             redacted, done = self.detector.redact(text, entities, actions, key=self.key)
             for action in done:
                 found.append(
@@ -130,7 +132,7 @@ class Gate(RecordStage):
         if found:
             record.labels["pi"] = found
         if held_for:
-            sensitive = any(t.startswith("SENSITIVE_") or t in SENSITIVE_CATEGORY_OF for t in held_for) or minor
+            sensitive = held_for & by_sensitive_policy
             code = "R7.sensitive_pi_without_consent" if sensitive else "R7.personal_information"
             record.hold(self.name, code, ",".join(sorted(held_for)))
         elif found:

@@ -71,15 +71,19 @@ def _provenance_problems(meta: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("R1.invalid_metadata", "licence is not a string"))
     if meta.get("legal_basis") is None:
         problems.append(("R1.missing_legal_basis", ""))
-    elif not _one_of(meta["legal_basis"], LegalBasis):
+    elif not _one_of(meta["legal_basis"], _LEGAL_BASES):
         problems.append(("R1.invalid_metadata", f"legal_basis is not one of {', '.join(LegalBasis)}"))
-    if not _one_of(meta.get("origin"), Origin):
+    if not _one_of(meta.get("origin"), _ORIGINS):
         problems.append(("R1.invalid_metadata", f"origin is not one of {', '.join(Origin)}"))
     return problems
 
 
-def _one_of(value: Any, choices: type[StrEnum]) -> bool:
-    return isinstance(value, str) and value in {c.value for c in choices}
+_LEGAL_BASES = frozenset(LegalBasis)
+_ORIGINS = frozenset(Origin)
+
+
+def _one_of(value: Any, choices: frozenset[StrEnum]) -> bool:
+    return isinstance(value, str) and value in choices
 
 
 def _set_content(record: Record, fields: dict[str, Any]) -> tuple[str, str] | None:
