@@ -163,6 +163,54 @@ def trace_command(args: argparse.Namespace, _: list[str]) -> int:
     return EXIT_OK
 
 
+def forget_command(args: argparse.Namespace, _: list[str]) -> int:
+    """Delete subjects' or records' data as a new dataset version with a receipt (R8, R9); 1 when none is found."""
+    from pipelines.detectors.pseudonyms import PseudonymKeyError, load_key
+    from pipelines.provenance.forget import ForgetError, NothingToForgetError, forget
+    from pipelines.provenance.trace import UnknownRecordError
+    from pipelines.provenance.verify import NotARunError
+
+    try:
+        subjects = list(args.subject)
+        if args.subjects_file:
+            lines = Path(args.subjects_file).read_text(encoding="utf-8").splitlines()
+            subjects += [line.strip() for line in lines if line.strip()]
+        if not subjects and not args.record:
+            raise ForgetError("name a SUBJECT_ID, a --subjects-file or a --record ID to forget")
+        key = None
+        if subjects:
+            params_path = Path(args.params)
+            pseudonyms = (load_params(params_path, args.set) if params_path.is_file() else Params()).gate.pseudonyms
+            key = load_key(pseudonyms.key_env, params_path.resolve().parent / pseudonyms.key_file)
+        result = forget(Path(args.run), Path(args.out), subjects, args.record, key)
+    except (OSError, PseudonymKeyError, ForgetError, NotARunError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except (NothingToForgetError, UnknownRecordError) as err:  # ids are not echoed: they may be personal data
+        print(f"corpusgate: {err}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    print(json.dumps(result.receipt, indent=2, ensure_ascii=False) if args.json else result.format())
+    return EXIT_OK
+
+
+def export_croissant_command(args: argparse.Namespace, _: list[str]) -> int:
+    """The governed set as Croissant 1.0 JSON-LD with RAI fields, validated with mlcroissant (R1, R2)."""
+    from pipelines.provenance.croissant import CroissantError, export_croissant
+    from pipelines.provenance.verify import NotARunError
+
+    run = Path(args.run)
+    out = Path(args.out) if args.out else run.resolve().parent / f"{run.resolve().name}.croissant.json"
+    try:
+        warnings = export_croissant(run, out)
+    except (OSError, CroissantError, NotARunError) as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    for warning in warnings:
+        log.warning("mlcroissant: %s", warning)
+    print(f"wrote {out}: Croissant 1.0 with RAI fields, valid for mlcroissant")
+    return EXIT_OK
+
+
 def summary(result: RunResult) -> str:
     """The end-of-run report: records per source and decision, per stage and action, and reasons."""
     counts = result.manifest["counts"]
@@ -237,7 +285,28 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--limit", type=int, default=20, metavar="N", help="--text: trace at most N records (20)")
     trace.add_argument("--json", action="store_true", help="machine-readable JSON")
     trace.set_defaults(handler=trace_command)
-    for command in (verify, trace):
+
+    forget = commands.add_parser(
+        "forget", help="delete subjects' records and what derives from them, as a new version with a receipt"
+    )
+    forget.add_argument("subject", nargs="*", metavar="SUBJECT_ID", help="a data subject's id (`subject_id`)")
+    forget.add_argument("--subjects-file", metavar="FILE", help="subject ids, one a line (kept out of shell history)")
+    forget.add_argument("--record", action="append", default=[], metavar="ID", help="a record's id; repeatable")
+    forget.add_argument("--run", default="runs/latest", metavar="RUN", help="run directory (default: runs/latest)")
+    forget.add_argument("--out", required=True, metavar="DIR", help="the new version's directory (new or empty)")
+    forget.add_argument("--json", action="store_true", help="print the receipt as JSON")
+    _params_options(forget)  # the pseudonymisation key: gate.pseudonyms
+    forget.set_defaults(handler=forget_command)
+
+    export = commands.add_parser("export", help="describe a run in a standard format")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    croissant = export_commands.add_parser(
+        "croissant", help="the governed set as Croissant 1.0 JSON-LD with RAI fields, validated with mlcroissant"
+    )
+    croissant.add_argument("run", nargs="?", default="runs/latest", metavar="RUN", help="run directory (runs/latest)")
+    croissant.add_argument("--out", metavar="FILE", help="in the run or above it (default: RUN.croissant.json)")
+    croissant.set_defaults(handler=export_croissant_command)
+    for command in (verify, trace, croissant):
         command.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     return parser
 

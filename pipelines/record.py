@@ -19,6 +19,7 @@ import yaml
 GOVERNED = "governed"
 QUARANTINED = "quarantined"
 DUPLICATE = "duplicate"
+FORGOTTEN = "forgotten"  # deleted at its subject's request by `corpusgate forget`: a lineage tombstone only
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ REASONS: dict[str, Reason] = {
         Reason("R3.near_duplicate", "Measures art. 10(2)-(3)", "near-duplicate (MinHash) of a kept record", True),
         Reason("R6.review", "Measures art. 8; TC260-003 9.2", "risk score near a threshold: human review", True),
         Reason("R6.harmful_source", "TC260-003 5.1", "its source is more harmful than allowed", True),
+        Reason("R9.forgotten", "Measures art. 14; PIPL art. 47", "deleted at the data subject's request", False),
         *(
             # One reason per risk of the taxonomy: `R6.A1.6`, `R6.C.self_harm`, ... (R6: Measures art. 8).
             Reason(f"R6.{risk['id']}", risk["legal_basis"], risk["name_en"], True)

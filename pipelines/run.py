@@ -35,11 +35,9 @@ from pipelines.stages.label import Label
 from pipelines.stages.neardup import NearDup
 from pipelines.stages.risk import RiskFilter
 from pipelines.stages.write import WriteRun
-from pipelines.tables import TABLES
+from pipelines.tables import RUN_MARKER, TABLES
 
 log = logging.getLogger("corpusgate")
-
-RUN_MARKER = ".corpusgate-run"  # marks a directory this tool may clear and rewrite
 
 
 class RunError(RuntimeError):

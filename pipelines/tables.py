@@ -53,9 +53,15 @@ LINEAGE_SCHEMA = pa.schema(
         ("origin", pa.string()),
         ("licence", pa.string()),
         ("legal_basis", pa.string()),
+        ("consent", pa.list_(pa.string())),
         ("labels", pa.string()),
         ("trail", TRAIL),
     ]
 )
+
+NEGATIVES = "negatives"
+"""Negative samples derived from records (`negative_id`, `kind`, `origin_id`, ...): optional, written by their stage."""
+
+RUN_MARKER = ".corpusgate-run"  # marks a directory corpusgate may clear and rewrite
 
 TABLES = {"governed": GOVERNED_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "lineage": LINEAGE_SCHEMA}

@@ -23,23 +23,26 @@ import pyarrow.parquet as pq
 import pipelines
 from pipelines.detectors.classifier import sidecar_path
 from pipelines.detectors.keywords import KeywordLibrary, library_path
+from pipelines.detectors.pseudonyms import PseudonymKeyError, key_check, load_key
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params, resolve_path
+from pipelines.provenance.dvclock import lock_facts
 from pipelines.record import GOVERNED, REASONS, is_harmful_reason
 from pipelines.sources import Plan
-from pipelines.tables import TABLES
+from pipelines.tables import NEGATIVES, TABLES
 
 MANIFEST = "manifest.json"
 
 SCHEMA_VERSION = 1
+
+_LINEAGE_COLUMNS = ["id", "source", "decision", "reasons", "duplicate_of", "content_sha256", "trail"]
 
 
 def build_manifest(
     run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any], root: Path
 ) -> dict:
     """The manifest of the finished run in `run_dir`; model and library paths in `params` are relative to `root`."""
-    columns = ["id", "source", "decision", "reasons", "duplicate_of", "content_sha256", "trail"]
-    lineage = read_table(run_dir, "lineage", columns)
+    lineage = read_table(run_dir, "lineage", _LINEAGE_COLUMNS)
     counts = _counts(lineage)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -53,6 +56,25 @@ def build_manifest(
         "counts": counts,
         "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
         "risk_by_source": _risk_by_source(lineage, params.risk.source_max_harmful_share),
+        "duplicate_clusters": _duplicate_clusters(lineage),
+        "outputs": _outputs(run_dir),
+        "root_hash": root_hash(governed_pairs(lineage)),
+        "pseudonyms": {"key_check": _key_check(params, root)},
+        "dvc": lock_facts(run_dir, root),
+        "history": [],
+    }
+
+
+def refresh_manifest(manifest: dict, run_dir: Path) -> dict:
+    """`manifest` with what it says of the tables (counts, reasons, clusters, outputs, root hash) recomputed from
+    the tables now in `run_dir`; how the data was read and assessed (sources, risk by source, ...) stays."""
+    lineage = read_table(run_dir, "lineage", _LINEAGE_COLUMNS)
+    counts = _counts(lineage)
+    del counts["by_source_total"]
+    return {
+        **manifest,
+        "counts": counts,
+        "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
         "duplicate_clusters": _duplicate_clusters(lineage),
         "outputs": _outputs(run_dir),
         "root_hash": root_hash(governed_pairs(lineage)),
@@ -138,6 +160,7 @@ def _counts(lineage) -> dict[str, Any]:
         "governed": decisions.get("governed", 0),
         "quarantined": decisions.get("quarantined", 0),
         "duplicate": decisions.get("duplicate", 0),
+        "forgotten": decisions.get("forgotten", 0),
         "by_reason": dict(sorted(by_reason.items())),
         "by_stage": {stage: dict(sorted(c.items())) for stage, c in by_stage.items()},
         "by_source": {source: dict(sorted(c.items())) for source, c in sorted(by_source.items())},
@@ -209,9 +232,22 @@ def _sources(plan: Plan, records: dict[str, int]) -> list[dict[str, Any]]:
     return described
 
 
+def output_tables() -> list[str]:
+    """The tables whose files a manifest lists: the run's own, and negative samples where a run has them."""
+    return [*TABLES, *([] if NEGATIVES in TABLES else [NEGATIVES])]
+
+
+def _key_check(params: Params, root: Path) -> str | None:
+    pseudonyms = params.gate.pseudonyms
+    try:
+        return key_check(load_key(pseudonyms.key_env, root / pseudonyms.key_file))
+    except PseudonymKeyError:
+        return None
+
+
 def _outputs(run_dir: Path) -> list[dict[str, Any]]:
     outputs = []
-    for table in TABLES:
+    for table in output_tables():
         for path in sorted((run_dir / table).glob("*.parquet")):
             outputs.append(
                 {

@@ -1,8 +1,9 @@
 """`corpusgate trace`: the whole story of one record, from the run's lineage and manifest (R1: art. 11; R2).
 
-Where it came from (source, file and row, raw hash, the source file's hash), under which licence, legal basis and
-origin, whose it is (the subject's keyed pseudonym), what each stage did to it and why, its labels, its duplicates,
-where it ended, and the code and parameters of the run with the legal basis of every reason code. The Parquet files
+Where it came from (source, file and row, raw hash, the source file's hash), under which licence, legal basis,
+consent and origin, whose it is (the subject's keyed pseudonym), what each stage did to it and why, its labels, its
+duplicates, the negative samples derived from it, where it ended, and the code and parameters of the run with the
+legal basis of every reason code. The Parquet files
 are queried with DuckDB, so a trace reads only what it needs. A trace never shows a record's text: the lineage
 holds personal-information types and offsets, never values (R10).
 """
@@ -15,8 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 
 from pipelines.provenance.verify import RECORD_TABLES, NotARunError, load_manifest
+from pipelines.tables import NEGATIVES
+
+NEGATIVE_FIELDS = ["negative_id", "kind", "template_id", "risk", "language"]
+"""What a trace tells of a negative sample derived from the record: what it is, never its content."""
 
 
 class UnknownRecordError(LookupError):
@@ -30,6 +36,7 @@ class Trace:
     record: dict[str, Any]
     reasons: dict[str, dict[str, Any]]  # code -> {basis, summary}, from the manifest
     duplicates: list[str]  # ids of the records dropped as duplicates of this one
+    negatives: list[dict[str, Any]]  # the negative samples derived from it (NEGATIVE_FIELDS)
     stored_in: str | None  # the governed or quarantine file holding it, relative to the run
     source_file_sha256: str | None  # of the whole input file, from the manifest
     run: dict[str, Any]  # run directory, corpusgate version, code commit, params sha256, start and finish
@@ -44,11 +51,12 @@ class Trace:
             f"record {r['id']}: {r['decision']}",
             f"  source        {r['source']}, file {r['file']}, row {r['row']}{source_id}",
             f"  source file   sha256 {self.source_file_sha256 or 'not in the manifest'}",
-            f"  raw bytes     sha256 {r['raw_sha256']}",
+            f"  raw bytes     sha256 {r['raw_sha256'] or '-'}",
             f"  content       sha256 {r['content_sha256'] or '-'}",
             f"  content key   {r['content_key'] or '-'}",
             f"  licence       {r['licence'] or '-'}",
             f"  legal basis   {r['legal_basis'] or '-'}",
+            f"  consent       {', '.join(r.get('consent') or []) or 'none declared'}",
             f"  origin        {r['origin'] or '-'}",
             f"  subject       {r['subject'] or '-'}",
             f"  stored in     {self.stored_in or 'no output file (lineage only)'}",
@@ -57,6 +65,9 @@ class Trace:
             lines.append(f"  duplicate of  {r['duplicate_of']}")
         if self.duplicates:
             lines.append(f"  duplicates    {', '.join(self.duplicates)}")
+        if self.negatives:
+            lines.append("negatives derived from it")
+            lines += ["  " + ", ".join(f"{k} {v}" for k, v in n.items() if v is not None) for n in self.negatives]
         if r["reasons"]:
             lines.append("reasons")
             for code in r["reasons"]:
@@ -94,6 +105,9 @@ def trace_records(run_dir: Path, ids: list[str]) -> list[Trace]:
         sql = "SELECT duplicate_of, id FROM t WHERE duplicate_of = ANY($ids) ORDER BY id"
         for row in _select(con, run_dir, "lineage", sql, ids=ids):
             duplicates.setdefault(row["duplicate_of"], []).append(row["id"])
+        negatives: dict[str, list[dict[str, Any]]] = {}
+        for row in _negatives(con, run_dir, ids):
+            negatives.setdefault(row.pop("origin_id"), []).append(row)
         stored_in = {
             row["id"]: str(Path(row["filename"]).relative_to(run_dir))
             for table in RECORD_TABLES
@@ -118,6 +132,7 @@ def trace_records(run_dir: Path, ids: list[str]) -> list[Trace]:
                 record=record,
                 reasons={code: _basis(reasons.get(code)) for code in record["reasons"]},
                 duplicates=duplicates.get(record_id, []),
+                negatives=negatives.get(record_id, []),
                 stored_in=stored_in.get(record_id),
                 source_file_sha256=source_files.get((record["source"], record["file"])),
                 run=run_facts,
@@ -137,6 +152,21 @@ def find_records(run_dir: Path, snippet: str) -> list[str]:
     )
     with duckdb.connect() as con:
         return [row["id"] for table in RECORD_TABLES for row in _select(con, run_dir, table, sql, snippet=snippet)]
+
+
+def _negatives(con: duckdb.DuckDBPyConnection, run_dir: Path, ids: list[str]) -> list[dict]:
+    """The negatives derived from `ids` (with their `origin_id`), when the run has a negatives table."""
+    files = sorted((run_dir / NEGATIVES).glob("*.parquet"))
+    if not files:
+        return []
+    names = set(pq.read_schema(files[0]).names)
+    if "origin_id" not in names:
+        raise NotARunError(f"{files[0].relative_to(run_dir)} has no origin_id column")
+    columns = ", ".join(["origin_id", *(name for name in NEGATIVE_FIELDS if name in names)])
+    order = "negative_id" if "negative_id" in names else "origin_id"
+    return _select(
+        con, run_dir, NEGATIVES, f"SELECT {columns} FROM t WHERE origin_id = ANY($ids) ORDER BY {order}", ids=ids
+    )
 
 
 def _select(con: duckdb.DuckDBPyConnection, run_dir: Path, table: str, sql: str, **params: Any) -> list[dict]:

@@ -6,7 +6,9 @@ Three layers, from the bytes to the records:
 - records: each governed or quarantined row's text (where the row keeps it) hashes to its `content_sha256`, its
   fields shared with the lineage (source, licence, labels, hashes, reasons, ...) equal its lineage row's, and every
   record the lineage says was governed or quarantined is in its table: a changed file is traced to its record ids;
-- root hash: the governed records as found, hashed again, give the manifest's root hash.
+- root hash: the governed records as found, hashed again, give the manifest's root hash;
+- history: the deletion receipts the manifest's history names (`corpusgate forget`) are there, unchanged;
+- DVC: when dvc.lock names this run as a stage's output, the lock agrees with the manifest (see `dvclock`).
 
 Findings name files, record ids and field names, never a value: a field may hold personal information (R10).
 """
@@ -22,7 +24,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.provenance.manifest import MANIFEST, file_sha256, root_hash
+from pipelines.provenance.dvclock import LOCK, lock_disagreements
+from pipelines.provenance.manifest import MANIFEST, file_sha256, output_tables, root_hash
 from pipelines.record import GOVERNED, QUARANTINED, content_sha256
 from pipelines.tables import TABLES
 
@@ -54,6 +57,7 @@ class Verification:
     governed: int
     root_hash: str
     findings: list[Finding] = field(default_factory=list)
+    dvc_stage: str | None = None  # the dvc.lock stage whose output this run is, when the lock names it
 
     @property
     def ok(self) -> bool:
@@ -62,7 +66,8 @@ class Verification:
     def format(self, records_per_path: int = 20) -> str:
         """The report; at most `records_per_path` record findings are listed under each file."""
         if self.ok:
-            return f"intact: {self.files} files, {self.governed} governed records, root hash {self.root_hash}"
+            intact = f"intact: {self.files} files, {self.governed} governed records, root hash {self.root_hash}"
+            return intact + (f"\n{LOCK} agrees: stage {self.dvc_stage}" if self.dvc_stage else "")
         lines = [f"NOT intact: {self.run_dir}"]
         by_path: dict[str, list[Finding]] = {}
         for finding in self.findings:
@@ -112,7 +117,24 @@ def verify_run(run_dir: Path) -> Verification:
         findings.append(
             Finding("root hash", f"the manifest says {manifest['root_hash']}, the governed records give {recomputed}")
         )
-    return Verification(run_dir, len(listed), len(governed_hashes), recomputed, findings)
+    findings += _receipt_findings(run_dir, manifest.get("history") or [])
+    dvc_stage = None
+    if manifest.get("dvc"):
+        dvc_stage, disagreements = lock_disagreements(run_dir, manifest["dvc"])
+        findings += [Finding(LOCK, problem) for problem in disagreements]
+    return Verification(run_dir, len(listed), len(governed_hashes), recomputed, findings, dvc_stage)
+
+
+def _receipt_findings(run_dir: Path, history: list[dict[str, Any]]) -> list[Finding]:
+    findings = []
+    for entry in history:
+        receipt = entry.get("receipt") or {}
+        file = run_dir / str(receipt.get("path"))
+        if not file.is_file():
+            findings.append(Finding(str(receipt.get("path")), "missing: a receipt the manifest's history names"))
+        elif file_sha256(file) != receipt.get("sha256"):
+            findings.append(Finding(str(receipt.get("path")), "changed: its sha256 is not the manifest history's"))
+    return findings
 
 
 def _file_findings(run_dir: Path, listed: dict[str, str | None]) -> list[Finding]:
@@ -123,7 +145,7 @@ def _file_findings(run_dir: Path, listed: dict[str, str | None]) -> list[Finding
             findings.append(Finding(path, "missing"))
         elif file_sha256(file) != sha256:
             findings.append(Finding(path, "changed: its sha256 is not the manifest's"))
-    present = {str(p.relative_to(run_dir)) for table in TABLES for p in (run_dir / table).glob("*.parquet")}
+    present = {str(p.relative_to(run_dir)) for table in output_tables() for p in (run_dir / table).glob("*.parquet")}
     findings += [Finding(path, "not listed in the manifest") for path in sorted(present - listed.keys())]
     return findings
 

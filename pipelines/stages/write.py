@@ -51,7 +51,7 @@ def quarantine_row(record: Record) -> dict[str, Any]:
     }
 
 
-def lineage_row(record: Record) -> dict[str, Any]:
+def lineage_row(record: Record, consent_scopes: frozenset[str]) -> dict[str, Any]:
     return {
         "id": record.id,
         "source": record.source,
@@ -68,6 +68,7 @@ def lineage_row(record: Record) -> dict[str, Any]:
         "origin": _str_or_none(record.meta.get("origin")),
         "licence": _str_or_none(record.meta.get("licence")),
         "legal_basis": _str_or_none(record.meta.get("legal_basis")),
+        "consent": _consent(record, consent_scopes),
         "labels": _labels(record),
         "trail": [step._asdict() for step in record.trail],
     }
@@ -81,6 +82,12 @@ def _labels(record: Record) -> str:
     return json.dumps(record.labels, sort_keys=True, ensure_ascii=False)
 
 
+def _consent(record: Record, known: frozenset[str]) -> list[str] | None:
+    """The consent scopes the record declared that the gate knows; other strings are not echoed (R10)."""
+    value = record.meta.get("consent")
+    return sorted({s for s in value if isinstance(s, str) and s in known}) if isinstance(value, list) else None
+
+
 def _str_or_none(value: Any) -> str | None:
     # Metadata of the wrong type was held back at ingest; its value is not echoed into the outputs.
     return value if isinstance(value, str) else None
@@ -92,6 +99,8 @@ class WriteRun(beam.PTransform):
     def __init__(self, out_dir: Path, params: Params) -> None:
         super().__init__()
         self.out_dir, self.shards = Path(out_dir), params.run.shards
+        consent = params.gate.consent
+        self.consent_scopes = frozenset((consent.interaction_scope, consent.guardian_scope, consent.sensitive_scope))
 
     def expand(self, inputs: dict[str, beam.PCollection]) -> None:
         kept, held = inputs["kept"], inputs["held"]
@@ -99,7 +108,7 @@ class WriteRun(beam.PTransform):
         self._write("governed", kept | "write.governed_rows" >> beam.Map(governed_row))
         quarantined = held | "write.quarantined" >> beam.Filter(lambda r: r.decision == QUARANTINED)
         self._write("quarantine", quarantined | "write.quarantine_rows" >> beam.Map(quarantine_row))
-        self._write("lineage", everything | "write.lineage_rows" >> beam.Map(lineage_row))
+        self._write("lineage", everything | "write.lineage_rows" >> beam.Map(lineage_row, self.consent_scopes))
 
     def _write(self, table: str, rows: beam.PCollection) -> None:
         rows | f"write.{table}" >> beam.io.WriteToParquet(
