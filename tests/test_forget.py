@@ -109,6 +109,10 @@ def test_forget_removes_the_subjects_records_and_their_twins_as_a_new_version(pr
 
     assert corpusgate("verify", "-q", new_dir) == 0
     assert "intact" in capsys.readouterr().out
+    assert corpusgate("trace", "-q", rows[3]["id"], "--run", new_dir) == 0
+    told = capsys.readouterr().out
+    assert f"record {rows[3]['id']}: forgotten" in told and "R9.forgotten" in told and "PIPL art. 47" in told
+    assert "file input.jsonl, row 3" in told and TEXTS["hiking"].lower() not in told
     manifest = new["manifest"]
     jsonschema.validate(manifest, json.loads((REPO / "manifests/manifest.schema.json").read_text("utf-8")))
     counts = manifest["counts"]

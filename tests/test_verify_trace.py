@@ -8,7 +8,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
+from pipelines.provenance.dvclock import dvc_md5
+from pipelines.provenance.manifest import refresh_manifest, write_manifest
 from tests.conftest import corpusgate, make_project, read_run, seed_keywords, write_jsonl
 
 MOBILE = "13812345678"
@@ -238,3 +241,76 @@ def test_trace_unknown_or_missing_input(finished_run, tmp_path, capsys):
     assert code == 2 and "snippet to search for is empty" in err
     code, _, err = trace(capsys, "anything", "--run", tmp_path)
     assert code == 2 and "not a corpusgate run" in err
+
+
+def test_trace_tells_the_consent_and_the_negatives_derived_from_a_record(run_copy, capsys):
+    lineage = lineage_by_row(run_copy)
+    chat, risky = lineage[2], lineage[4]
+    negatives = [
+        {"negative_id": "neg-2", "kind": "safe_response", "origin_id": risky["id"], "template_id": "t7",
+         "risk": "R6.A1.8", "language": "en", "prompt": "book now?", "chosen": "I can't help with that."},
+        {"negative_id": "neg-1", "kind": "adversarial", "origin_id": risky["id"], "template_id": None,
+         "risk": "R6.A1.8", "language": "en", "prompt": "b00k n0w", "chosen": None},
+    ]  # fmt: skip
+    (run_copy / "negatives").mkdir()
+    pq.write_table(pa.Table.from_pylist(negatives), run_copy / "negatives" / "part-0.parquet")
+    write_manifest(run_copy, refresh_manifest(read_run(run_copy)["manifest"], run_copy))
+
+    code, out, _ = trace(capsys, chat["id"], "--run", run_copy)
+    assert code == 0 and "consent       training" in out and "negatives derived from it" not in out
+    code, out, _ = trace(capsys, risky["id"], "--run", run_copy)
+    assert "consent       none declared" in out
+    derived = out.split("negatives derived from it\n")[1].split("\nreasons\n")[0].splitlines()
+    assert derived == [
+        "  negative_id neg-1, kind adversarial, risk R6.A1.8, language en",
+        "  negative_id neg-2, kind safe_response, template_id t7, risk R6.A1.8, language en",
+    ]
+    assert "book now?" not in out and "b00k" not in out  # what a negative is, never its content
+    code, out, _ = trace(capsys, risky["id"], "--run", run_copy, "--json")
+    story = json.loads(out)
+    assert [n["negative_id"] for n in story["negatives"]] == ["neg-1", "neg-2"]
+    assert set(story["negatives"][0]) == {"negative_id", "kind", "template_id", "risk", "language"}
+    assert story["run"]["code"]["commit"] and story["run"]["params_sha256"]
+
+
+def test_the_manifest_records_dvc_lock_hashes_and_verify_checks_them(tmp_path, risk_model, monkeypatch, capsys):
+    """A handmade dvc.lock: an upstream stage whose output the run reads, then the run's own stage as
+    `dvc repro` would write it after the run; the lock and the manifest must agree."""
+    project = make_project(tmp_path, risk_model)
+    data = write_jsonl(project / "input.jsonl", [{"text": "The weather in Hangzhou is mild.", "licence": "CC0-1.0"}])
+    md5 = hashlib.md5(data.read_bytes()).hexdigest()
+    lock = {"schema": "2.0", "stages": {"prepare": {"cmd": "prepare", "outs": [{"path": "input.jsonl", "md5": md5}]}}}
+    (project / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
+    monkeypatch.setenv("CORPUSGATE_SUBJECT_KEY", "ab" * 32)
+    monkeypatch.setenv("DVC_STAGE", "govern")
+    monkeypatch.setenv("DVC_ROOT", str(project))
+    assert corpusgate("run", "-q", "--params", project / "params.yaml", "--input", data, "--out", project / "run") == 0
+    facts = read_run(project / "run")["manifest"]["dvc"]
+    assert facts == {
+        "lock": "dvc.lock",
+        "project": "..",
+        "stage": "govern",
+        "upstream": [{"stage": "prepare", "path": "input.jsonl", "lock_md5": md5, "md5": md5}],
+    }
+    assert corpusgate("verify", "-q", project / "run") == 0
+    assert "dvc.lock agrees" not in capsys.readouterr().out  # no stage claims the run yet: nothing to compare
+
+    lock["stages"]["govern"] = {
+        "cmd": "corpusgate run",
+        "deps": [{"path": "input.jsonl", "md5": md5}],
+        "outs": [{"path": "run", "md5": dvc_md5(project / "run")}],
+    }
+    (project / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
+    assert corpusgate("verify", "-q", project / "run") == 0
+    assert "dvc.lock agrees: stage govern" in capsys.readouterr().out
+
+    lock["stages"]["govern"]["deps"][0]["md5"] = "0" * 32
+    (project / "dvc.lock").write_text(yaml.safe_dump(lock), encoding="utf-8")
+    assert corpusgate("verify", "-q", project / "run") == 1
+    out = capsys.readouterr().out
+    assert f"stage govern depends on input.jsonl at md5 {'0' * 32}; the run read md5 {md5}" in out
+    assert "recorded run at md5" not in out
+
+    (project / "run" / "notes.txt").write_text("added after the run", encoding="utf-8")
+    assert corpusgate("verify", "-q", project / "run") == 1
+    assert "stage govern recorded run at md5" in capsys.readouterr().out
