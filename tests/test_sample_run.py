@@ -1,7 +1,9 @@
 """The embedded sample, governed by `corpusgate run --out DIR` with no other argument, against its ground truth."""
 
 import csv
+import hashlib
 import json
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -254,3 +256,28 @@ def test_planted_near_duplicates_are_clustered_with_their_original_kept(sample_r
         assert json.loads(original["labels"])["near_dup"]["size"] >= 2
     clusters = run["manifest"]["duplicate_clusters"]["R3.near_duplicate"]
     assert clusters["dropped"] >= len(near) and clusters["clusters"] >= 1
+
+
+def test_trace_tells_random_records_stories_as_their_input_has_them(sample_run, capsys):
+    """For random records of the JSONL sources, `trace` names the file and row whose raw line hashes to the
+    lineage's raw hash, the licence the record or its source declares, and every stage's decision."""
+    project, run = sample_run
+    sources = {s.name: s for s in load_params(project / "params.yaml").sources}
+    jsonl = [r for r in run["lineage"] if r["file"].endswith(".jsonl") and r["row"] >= 0]
+    for row in random.Random(7).sample(jsonl, 12):
+        assert corpusgate("trace", "-q", row["id"], "--run", project / "runs" / "sample") == 0
+        out = capsys.readouterr().out
+        line = (project / row["file"]).read_bytes().split(b"\n")[row["row"]].rstrip(b"\r")
+        assert f"file {row['file']}, row {row['row']}" in out
+        assert f"raw bytes     sha256 {hashlib.sha256(line).hexdigest()}" in out
+        try:
+            fields = json.loads(line)
+        except ValueError:
+            fields = None
+        if isinstance(fields, dict):
+            licence = fields.get("licence", sources[row["source"]].licence)
+            assert f"licence       {licence if isinstance(licence, str) else '-'}" in out
+        trail = out.split("\ntrail\n")[1].split("\n")
+        told = [line.split()[:2] for line in trail[: len(row["trail"])]]
+        assert told == [[step["stage"], step["action"]] for step in row["trail"]]
+        assert not trail[len(row["trail"])].startswith("  ")  # no step more than the lineage has
