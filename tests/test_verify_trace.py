@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from pipelines.provenance.dvclock import dvc_md5
+from pipelines.provenance.dvclock import dvc_md5, lock_disagreements, lock_facts
 from pipelines.provenance.manifest import refresh_manifest, write_manifest
 from tests.conftest import corpusgate, make_project, read_run, seed_keywords, write_jsonl
 
@@ -314,3 +314,22 @@ def test_the_manifest_records_dvc_lock_hashes_and_verify_checks_them(tmp_path, r
     (project / "run" / "notes.txt").write_text("added after the run", encoding="utf-8")
     assert corpusgate("verify", "-q", project / "run") == 1
     assert "stage govern recorded run at md5" in capsys.readouterr().out
+
+
+def test_an_unreadable_or_odd_dvc_lock_never_stops_a_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("DVC_STAGE", raising=False)
+    monkeypatch.delenv("DVC_ROOT", raising=False)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "dvc.lock").write_text("stages: [unclosed", encoding="utf-8")
+    assert lock_facts(tmp_path / "run", tmp_path) is None
+    (tmp_path / "data.txt").write_bytes(b"abc")
+    odd = {"stages": {"a": {"outs": [{"md5": "x"}, "text", {"path": "data.txt", "md5": "y"}]}, "b": "not a stage"}}
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump(odd), encoding="utf-8")
+    facts = lock_facts(tmp_path / "run", tmp_path)
+    assert facts["upstream"] == [
+        {"stage": "a", "path": "data.txt", "lock_md5": "y", "md5": hashlib.md5(b"abc").hexdigest()}
+    ]
+    assert lock_disagreements(tmp_path / "run", {"lock": "dvc.lock"}) == (
+        None,
+        ["the manifest's `dvc` section is malformed: it lacks `project` or `upstream`"],
+    )

@@ -35,7 +35,7 @@ def lock_facts(run_dir: Path, root: Path) -> dict[str, Any] | None:
     current = os.environ.get("DVC_STAGE")  # set by `dvc repro` for the stage it runs
     upstream = []
     for name, stage in stages.items():
-        outs = stage.get("outs") or []
+        outs = stage["outs"]
         if name == current or any(_contains(project / out["path"], run_dir) for out in outs):
             continue  # this run's own stage: its entry, if any, describes an earlier run
         for out in outs:
@@ -59,17 +59,19 @@ def lock_facts(run_dir: Path, root: Path) -> dict[str, Any] | None:
 def lock_disagreements(run_dir: Path, facts: dict[str, Any]) -> tuple[str | None, list[str]]:
     """The dvc.lock stage whose output is `run_dir` (None when no stage claims it) and where the lock disagrees
     with the run: a dependency at another md5 than the manifest recorded, or the run directory's files changed."""
+    if not isinstance(facts.get("project"), str) or not isinstance(facts.get("upstream"), list):
+        return None, ["the manifest's `dvc` section is malformed: it lacks `project` or `upstream`"]
     project = run_dir / facts["project"]
-    stages = read_lock(project / facts["lock"]) or {}
-    recorded = {entry["path"]: entry["md5"] for entry in facts.get("upstream", [])}
+    stages = read_lock(project / str(facts.get("lock", LOCK))) or {}
+    recorded = {entry.get("path"): entry.get("md5") for entry in facts["upstream"] if isinstance(entry, dict)}
     for name, stage in stages.items():
-        mine = [out for out in stage.get("outs") or [] if _same(project / out["path"], run_dir)]
+        mine = [out for out in stage["outs"] if _same(project / out["path"], run_dir)]
         if not mine:
             continue
         problems = [
             f"stage {name} depends on {dep['path']} at md5 {dep.get('md5')}; the run read md5 {recorded[dep['path']]}"
-            for dep in stage.get("deps") or []
-            if dep.get("path") in recorded and dep.get("md5") != recorded[dep["path"]]
+            for dep in stage["deps"]
+            if dep["path"] in recorded and dep.get("md5") != recorded[dep["path"]]
         ]
         now = dvc_md5(run_dir)
         if mine[0].get("md5") != now:
@@ -81,8 +83,9 @@ def lock_disagreements(run_dir: Path, facts: dict[str, Any]) -> tuple[str | None
     return None, []
 
 
-def read_lock(path: Path) -> dict[str, dict[str, Any]] | None:
-    """The stages of a dvc.lock file; None when there is none or it cannot be read (logged)."""
+def read_lock(path: Path) -> dict[str, dict[str, list[dict[str, Any]]]] | None:
+    """The stages of a dvc.lock file, each with its `deps` and `outs` that name a path; None when there is no
+    file or it cannot be read (logged: a run never fails for want of a readable lock)."""
     if not path.is_file():
         return None
     try:
@@ -90,7 +93,16 @@ def read_lock(path: Path) -> dict[str, dict[str, Any]] | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError) as err:
         log.warning("%s cannot be read, its hashes are not recorded: %s", path, err)
         return None
-    return stages if isinstance(stages, dict) else None
+    if not isinstance(stages, dict):
+        return None
+    return {
+        str(name): {
+            part: [e for e in stage.get(part) or [] if isinstance(e, dict) and isinstance(e.get("path"), str)]
+            for part in ("deps", "outs")
+        }
+        for name, stage in stages.items()
+        if isinstance(stage, dict)
+    }
 
 
 def dvc_md5(path: Path) -> str:

@@ -109,75 +109,14 @@ def forget(
     why, matched = _closure(lineage, pseudonyms, record_ids)
     if not why:
         raise NothingToForgetError(f"no record of the subject(s) or id(s) is left in {run_dir}; nothing written")
-    gone = lineage.filter(pc.is_in(lineage["id"], value_set=pa.array(sorted(why))))
-    negatives_files = _negative_files(run_dir)
+    negatives = _negative_files(run_dir)
+    request = {"subjects": len(set(subject_ids)), "subjects_matched": matched, "records": len(set(record_ids))}
 
-    at = datetime.now(UTC)
-    receipt_id = f"forget-{at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(' '.join(sorted(why)).encode()).hexdigest()[:8]}"
-    staging = out_dir.parent / f".{out_dir.name}.{secrets.token_hex(4)}.partial"
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.{secrets.token_hex(4)}.partial"  # moved into place when complete
     staging.mkdir()
     try:
-        forgotten_ids = pa.array(sorted(why))
-        changed, dropped_negatives = [], []
-        for table in output_tables():
-            files = negatives_files if table == NEGATIVES else sorted((run_dir / table).glob("*.parquet"))
-            key_column = "origin_id" if table == NEGATIVES else "id"
-            tombstones = (lambda rows: _tombstones(rows, why, receipt_id)) if table == LINEAGE else None
-            for file in files:
-                change, dropped = _rewrite(
-                    file, staging / file.relative_to(run_dir), key_column, forgotten_ids, tombstones
-                )
-                if change:
-                    changed.append({"path": str(file.relative_to(run_dir)), **change})
-                if table == NEGATIVES:
-                    dropped_negatives += dropped
-        (staging / RUN_MARKER).touch()
-        for old in sorted((run_dir / RECEIPTS).glob("*.json")):
-            (staging / RECEIPTS).mkdir(exist_ok=True)
-            shutil.copy2(old, staging / RECEIPTS / old.name)
-
-        refreshed = refresh_manifest(manifest, staging)
-        history = list(manifest.get("history") or [])
-        previous = {
-            "path": str(run_dir),
-            "version": len(history),
-            "root_hash": manifest["root_hash"],
-            "manifest_sha256": file_sha256(run_dir / MANIFEST),
-        }
-        new_hashes = {o["path"]: o["sha256"] for o in refreshed["outputs"]}
-        for change in changed:
-            change["sha256_after"] = new_hashes[change["path"]]
-        receipt = _receipt(
-            receipt_id,
-            at,
-            previous,
-            {"path": str(out_dir), "version": len(history) + 1, "root_hash": refreshed["root_hash"]},
-            request={
-                "subjects": len(set(subject_ids)),
-                "subjects_matched": matched,
-                "records": len(set(record_ids)),
-            },
-            why=why,
-            gone=gone,
-            negatives=dropped_negatives,
-            changed=changed,
-        )
-        receipt_path = Path(RECEIPTS) / f"{receipt_id}.json"
-        (staging / RECEIPTS).mkdir(exist_ok=True)
-        (staging / receipt_path).write_text(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        history.append(
-            {
-                "action": "forget",
-                "at": at.isoformat(),
-                "previous": previous,
-                "receipt": {"path": str(receipt_path), "sha256": file_sha256(staging / receipt_path)},
-                "code": receipt["code"],
-            }
-        )
-        if refreshed.get("dvc"):  # the DVC project stays where it was; the new version may sit elsewhere
-            project = (run_dir / refreshed["dvc"]["project"]).resolve()
-            refreshed["dvc"] = {**refreshed["dvc"], "project": os.path.relpath(project, out_dir.resolve())}
-        write_manifest(staging, {**refreshed, "history": history})
+        receipt = _write_version(run_dir, staging, out_dir, manifest, lineage, why, negatives, request)
         if out_dir.exists():
             out_dir.rmdir()  # empty, checked above
         staging.rename(out_dir)
@@ -187,7 +126,69 @@ def forget(
     check = verify_run(out_dir)
     if not check.ok:  # a bug, not a data problem: the new version must verify
         raise RuntimeError(f"the new version does not verify:\n{check.format()}")
-    return Forgetting(out_dir, out_dir / receipt_path, receipt)
+    return Forgetting(out_dir, out_dir / RECEIPTS / f"{receipt['receipt']}.json", receipt)
+
+
+def _write_version(
+    run_dir: Path,
+    staging: Path,
+    out_dir: Path,
+    manifest: dict[str, Any],
+    lineage: pa.Table,
+    why: dict[str, dict],
+    negatives: list[Path],
+    request: dict[str, int],
+) -> dict[str, Any]:
+    """Write the new version into `staging`, which becomes `out_dir`: tables, receipts and manifest; the receipt."""
+    at = datetime.now(UTC)
+    receipt_id = f"forget-{at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(' '.join(sorted(why)).encode()).hexdigest()[:8]}"
+    forgotten = pa.array(sorted(why))
+    changed, dropped_negatives = [], []
+    for table in output_tables():
+        files = negatives if table == NEGATIVES else sorted((run_dir / table).glob("*.parquet"))
+        key_column = "origin_id" if table == NEGATIVES else "id"
+        tombstones = (lambda rows: _tombstones(rows, why, receipt_id)) if table == LINEAGE else None
+        for file in files:
+            change, dropped = _rewrite(file, staging / file.relative_to(run_dir), key_column, forgotten, tombstones)
+            if change:
+                changed.append({"path": str(file.relative_to(run_dir)), **change})
+            if table == NEGATIVES:
+                dropped_negatives += dropped
+    (staging / RUN_MARKER).touch()
+    (staging / RECEIPTS).mkdir()
+    for old in sorted((run_dir / RECEIPTS).glob("*.json")):  # every receipt since the run travels with the version
+        shutil.copy2(old, staging / RECEIPTS / old.name)
+
+    refreshed = refresh_manifest(manifest, staging)
+    history = list(manifest.get("history") or [])
+    previous = {
+        "path": str(run_dir),
+        "version": len(history),
+        "root_hash": manifest["root_hash"],
+        "manifest_sha256": file_sha256(run_dir / MANIFEST),
+    }
+    new = {"path": str(out_dir), "version": len(history) + 1, "root_hash": refreshed["root_hash"]}
+    new_hashes = {o["path"]: o["sha256"] for o in refreshed["outputs"]}
+    for change in changed:
+        change["sha256_after"] = new_hashes[change["path"]]
+    gone = lineage.filter(pc.is_in(lineage["id"], value_set=forgotten))
+    receipt = _receipt(receipt_id, at, previous, new, request, why, gone, dropped_negatives, changed)
+    receipt_path = Path(RECEIPTS) / f"{receipt_id}.json"
+    (staging / receipt_path).write_text(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    history.append(
+        {
+            "action": "forget",
+            "at": at.isoformat(),
+            "previous": previous,
+            "receipt": {"path": str(receipt_path), "sha256": file_sha256(staging / receipt_path)},
+            "code": receipt["code"],
+        }
+    )
+    if refreshed.get("dvc"):  # the DVC project stays where it was; the new version may sit elsewhere
+        project = (run_dir / refreshed["dvc"]["project"]).resolve()
+        refreshed["dvc"] = {**refreshed["dvc"], "project": os.path.relpath(project, out_dir.resolve())}
+    write_manifest(staging, {**refreshed, "history": history})
+    return receipt
 
 
 def _check_out_dir(run_dir: Path, out_dir: Path) -> None:
@@ -196,7 +197,6 @@ def _check_out_dir(run_dir: Path, out_dir: Path) -> None:
         raise ForgetError(f"{out_dir}: the new version must be written outside the run; forget never changes a version")
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ForgetError(f"{out_dir} exists and is not empty: choose a new directory for the new version")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _pseudonyms(manifest: dict[str, Any], subject_ids: list[str], key: bytes | None) -> dict[str, str]:

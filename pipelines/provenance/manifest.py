@@ -2,7 +2,9 @@
 
 The manifest is computed from what the run wrote (the lineage and the output files), never from counters kept on
 the side, so its counts and hashes are those of the data an auditor will find. It holds types, counts and hashes
-only: no record text and no personal-information value.
+only: no record text and no personal-information value. Besides, it records a check value of the pseudonymisation
+key (so that `forget` refuses another key), what dvc.lock says of the stages before this run (`dvclock`), and the
+history of the versions a deletion made (`forget`, which refreshes the table facts with `refresh_manifest`).
 """
 
 from __future__ import annotations
