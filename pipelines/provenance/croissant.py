@@ -172,29 +172,13 @@ def croissant_document(run_dir: Path, manifest: dict[str, Any], relative: Path) 
 
 
 def _record_set() -> dict[str, Any]:
-    def field(name: str, description: str, parent: str = RECORDS, column: str | None = None, **more) -> dict:
-        source = {"fileSet": {"@id": FILES}, "extract": {"column": column or name}}
-        return {
-            "@type": "cr:Field",
-            "@id": f"{parent}/{name}",
-            "name": name,
-            "description": description,
-            "dataType": "sc:Text",
-            "source": source,
-            **more,
-        }
-
-    fields = [field(name, description) for name, description in COLUMNS.items()]
-    messages = field("messages", "a chat's turns (null for plain texts)", repeated=True)
-    del messages["dataType"]
-    messages["subField"] = [
-        {
-            **field(part, f"the turn's {part}", parent=f"{RECORDS}/messages", column="messages"),
-            "source": {"fileSet": {"@id": FILES}, "extract": {"column": "messages"}, "transform": {"jsonPath": part}},
-        }
+    fields = [_field(f"{RECORDS}/{name}", about, _column(name), dataType="sc:Text") for name, about in COLUMNS.items()]
+    turns = [
+        _field(f"{RECORDS}/messages/{part}", f"the turn's {part}", _column("messages", part), dataType="sc:Text")
         for part in ("role", "content")
     ]
-    fields.insert(2, messages)
+    chat = _field(f"{RECORDS}/messages", "a chat's turns (null for texts)", _column("messages"), repeated=True)
+    fields.insert(2, {**chat, "subField": turns})
     return {
         "@type": "cr:RecordSet",
         "@id": RECORDS,
@@ -203,6 +187,17 @@ def _record_set() -> dict[str, Any]:
         "key": {"@id": f"{RECORDS}/id"},
         "field": fields,
     }
+
+
+def _field(field_id: str, description: str, source: dict[str, Any], **more: Any) -> dict[str, Any]:
+    name = field_id.rsplit("/", 1)[1]
+    return {"@type": "cr:Field", "@id": field_id, "name": name, "description": description, "source": source, **more}
+
+
+def _column(name: str, json_path: str | None = None) -> dict[str, Any]:
+    """A field's source: a column of the governed files, or a key of the structs in a list column."""
+    source: dict[str, Any] = {"fileSet": {"@id": FILES}, "extract": {"column": name}}
+    return {**source, "transform": {"jsonPath": json_path}} if json_path else source
 
 
 def _rai(manifest: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
