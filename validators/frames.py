@@ -76,9 +76,9 @@ def schema_frame(target: Target) -> pd.DataFrame:
     for table, found in target.tables.items():
         expected = TABLES[table]
         for name in dict.fromkeys(expected.names + found.column_names):
-            found_type = str(found.schema.field(name).type) if name in found.column_names else None
-            expected_type = str(expected.field(name).type) if name in expected.names else None
-            rows.append({"field": f"{table}.{name}", "type": found_type, "matches": found_type == expected_type})
+            found_type = found.schema.field(name).type if name in found.column_names else None
+            matches = found_type is not None and name in expected.names and found_type == expected.field(name).type
+            rows.append({"field": f"{table}.{name}", "type": str(found_type), "matches": matches})
     return pd.DataFrame(rows, columns=["field", "type", "matches"])
 
 

@@ -18,6 +18,7 @@ from great_expectations import expectations as gxe
 from great_expectations.exceptions import ExpectationNotFoundError
 from great_expectations.expectations import Expectation
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+from great_expectations.expectations.row_conditions import Column
 
 from pipelines.params import Params
 from validators import InspectionError
@@ -128,8 +129,7 @@ CATEGORIES: list[Expectation] = [
     gxe.ExpectColumnValuesToBeBetween(
         column="share",
         max_value=_param("max_category_share"),
-        row_condition='action=="quarantine"',
-        condition_parser="pandas",
+        row_condition=Column("action") == "quarantine",
         meta=_meta("categories.share", ASSESSMENT, "no quarantined risk flags more than its share of the sample"),
     ),
 ]
