@@ -1,5 +1,6 @@
-"""`dvc repro` runs the stages sample -> govern, and a second `dvc repro` does nothing."""
+"""`dvc repro` runs the stages sample -> govern -> inspect, and a second `dvc repro` does nothing."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -30,7 +31,12 @@ def project_copy(dest: Path) -> Path:
 
 
 def dvc(project: Path, *args: str) -> str:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    # The stages' `corpusgate` runs the copy's code, not that of the checkout the environment was installed from.
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(project),
+    }
     done = subprocess.run(["dvc", *args], cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
@@ -39,14 +45,18 @@ def dvc(project: Path, *args: str) -> str:
 def test_dvc_repro_runs_the_stages_once(tmp_path):
     project = project_copy(tmp_path)
     first = dvc(project, "repro")
-    for stage in ("sample", "train_classifier", "govern"):
+    for stage in ("sample", "train_classifier", "govern", "inspect"):
         assert f"Running stage '{stage}'" in first
     run = read_run(project / "runs" / "sample")
     assert run["manifest"]["counts"]["governed"] > 1000
     manifest_time = (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns
+    inspection = json.loads((project / "reports" / "inspection" / "inspection.json").read_text(encoding="utf-8"))
+    assert inspection["passed"]
+    assert [p.name for p in (project / "manifests" / "inspections").glob("*.json")] == [f"{inspection['id']}.json"]
 
     second = dvc(project, "repro")
     assert "Running stage" not in second
     assert "didn't change, skipping" in second
     assert (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns == manifest_time
+    assert len(list((project / "manifests" / "inspections").glob("*.json"))) == 1
     assert "up to date" in dvc(project, "status")
