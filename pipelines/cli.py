@@ -167,17 +167,17 @@ def inspect_command(args: argparse.Namespace, _: list[str]) -> int:
     """Inspect a run or dataset (R5): exit 0 every check passed, 1 a threshold missed, 2 nothing to inspect."""
     if args.target == "review":
         return _review_command(args)
-    if args.action is not None:
-        print(f"corpusgate: error: unexpected argument {args.action!r} after {args.target!r}", file=sys.stderr)
+    if args.action is not None or args.inspection or args.out:
+        print("corpusgate: error: --inspection, --out and more arguments belong to `inspect review`", file=sys.stderr)
         return EXIT_USAGE
     from validators import InspectionError
-    from validators.inspection import inspect
+    from validators.inspection import run_inspection
 
     params_path = Path(args.params)
     params = load_params(params_path, args.set)
     report_dir = Path(args.report) if args.report else None
     try:
-        report = inspect(Path(args.target), params, params_path.resolve().parent, report_dir)
+        report = run_inspection(Path(args.target), params, params_path.resolve().parent, report_dir)
     except InspectionError as err:
         print(f"corpusgate: error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -154,11 +154,11 @@ def quarantine_frame(target: Target) -> pd.DataFrame:
 
 
 def technical_frame(governed: pd.DataFrame, sample: list[str], rescored: dict[str, Rescored]) -> pd.DataFrame:
-    sources = governed.set_index("id")["source"]
+    sources = dict(zip(governed["id"], governed["source"], strict=True))
     return pd.DataFrame(
         {
             "id": sample,
-            "source": [sources.get(i) for i in sample],
+            "source": [sources[i] for i in sample],
             "harmful": [bool(rescored[i].harmful) for i in sample],
             "risks": [",".join(rescored[i].harmful) for i in sample],
             "residual_pi": [len(rescored[i].pi_types) for i in sample],

@@ -84,11 +84,11 @@ def _check(frame_name: str, frame: pd.DataFrame, outcome: Any, max_ids: int) -> 
     config = outcome.expectation_config
     meta, details = config.meta or {}, outcome.result or {}
     key = KEYS[frame_name]
-    failing = [row[key] for row in details.get("unexpected_index_list") or []]
+    failing = list(dict.fromkeys(str(row[key]) for row in details.get("unexpected_index_list") or []))
     if key == "id":
         keys, ids = [], failing
     else:
-        keys = [str(k) for k in dict.fromkeys(failing)]
+        keys = failing
         behind = frame[frame[key].isin(keys)]["record_ids"] if "record_ids" in frame.columns else []
         ids = sorted({record_id for records in behind for record_id in records})
     if "observed_value" in details:

@@ -30,12 +30,12 @@ from validators.report import write_report
 from validators.rescore import Rescorer
 from validators.samples import Samples, draw_samples, ids_sha256
 from validators.suites import suite_parameters, suites
-from validators.target import Target, load_target
+from validators.target import RUN, Target, load_target
 
 SCHEMA_VERSION = 1
 
 
-def inspect(target_path: Path, params: Params, root: Path, report_dir: Path | None = None) -> dict[str, Any]:
+def run_inspection(target_path: Path, params: Params, root: Path, report_dir: Path | None = None) -> dict[str, Any]:
     """Inspect the run or dataset at `target_path`; return the report, which is also saved and written.
 
     Raises InspectionError when there is nothing to inspect or the models cannot be loaded.
@@ -60,7 +60,8 @@ def inspect(target_path: Path, params: Params, root: Path, report_dir: Path | No
         "run": _versions((target.manifest or {}).get("models", {})),
         "check": _versions(model_facts(params, root)),
     }
-    checks += _model_checks(models)
+    if target.kind == RUN:
+        checks += _model_checks(models)
     history = History(resolve_path(root, inspect_params.history))
     report = {
         "schema_version": SCHEMA_VERSION,

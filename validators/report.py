@@ -23,7 +23,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 REPORT_JSON, REPORT_HTML = "inspection.json", "inspection.html"
 IDS_SHOWN = 50  # per check on the page; the JSON has up to inspect.max_ids_reported
 
-plt.rcParams.update({"svg.hashsalt": "corpusgate", "svg.fonttype": "none", "font.size": 9})
+plt.rcParams.update(
+    {"svg.hashsalt": "corpusgate", "svg.fonttype": "none", "font.size": 9, "figure.constrained_layout.use": True}
+)
 
 
 def write_report(report: dict[str, Any], history: list[dict[str, Any]], directory: Path) -> tuple[Path, Path]:
@@ -128,7 +130,7 @@ def _manual_section(manual: dict[str, Any]) -> str:
 def _plots_section(report: dict[str, Any], history: list[dict[str, Any]]) -> str:
     figures = [
         ("category", "Risk categories: share of the technical sample flagged, and records held back by the run",
-         _plot_categories(report["distributions"])),
+         _plot_categories(report["distributions"], _limit(report, "categories.share"))),
         ("harmful-by-source", "Harmful share of the technical sample per source, against the limit",
          _plot_harmful(report)),
         ("length", "Length of the governed records (characters)", _plot_length(report["distributions"])),
@@ -203,22 +205,29 @@ def _bars(axis: plt.Axes, shares: dict[str, float], label: str, empty: str) -> N
     axis.set_xlabel(label)
 
 
-def _plot_categories(distributions: dict[str, Any]) -> str:
+def _plot_categories(distributions: dict[str, Any], limit: float | None) -> str:
     flagged, held = distributions["flagged"], distributions["held_counts"]
     rows = max(len(flagged), len(held), 3)
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 0.25 * rows + 1.2))
     _bars(left, flagged, "share of the technical sample", "no risk flagged in the sample")
+    if limit is not None and flagged:
+        left.axvline(limit, color="#c44e52", linestyle="--", label=f"limit {limit:.0%} (quarantined risks)")
+        left.set_xlim(0, max(limit, *flagged.values()) * 1.2)
+        left.legend(loc="lower right")
     left.set_title("flagged in the governed sample")
     _bars(right, held, "records held back", "no record held back for a risk")
     right.set_title("held back by the run")
     return _svg(figure)
 
 
+def _limit(report: dict[str, Any], check: str) -> float | None:
+    """The `max_value` a check was run with, to draw beside what it measured."""
+    return next((c["thresholds"].get("max_value") for c in report["checks"] if c["check"] == check), None)
+
+
 def _plot_harmful(report: dict[str, Any]) -> str:
     rates = report["distributions"]["harmful_rate"]
-    limit = next(
-        (c["thresholds"].get("max_value") for c in report["checks"] if c["check"] == "sources.harmful_share"), None
-    )
+    limit = _limit(report, "sources.harmful_share")
     figure, axis = plt.subplots(figsize=(6, 0.3 * max(len(rates), 3) + 1))
     _bars(axis, rates, "harmful share", "no source in the sample")
     if limit is not None and rates:
@@ -258,7 +267,7 @@ def _plot_trend(history: list[dict[str, Any]]) -> str:
             axis.annotate(f"{name} minimum", (0, threshold), fontsize=7, color="grey")
     axis.set_xticks(list(positions), labels, rotation=30, ha="right")
     axis.set_ylabel("pass rate")
-    axis.legend(loc="lower left")
+    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     return _svg(figure)
 
 

@@ -64,9 +64,12 @@ def load_target(path: Path, root: Path) -> Target:
         if not files:
             raise InspectionError(f"{path}: neither a corpusgate run ({MANIFEST}) nor a directory of Parquet files")
         manifest, tables, kind = None, {"governed": _read(files, "governed")}, DATASET
+    target = Target(path, _name(path, root), kind, manifest, tables)
     if tables["governed"].num_rows == 0:
         raise InspectionError(f"{path}: no governed records to inspect")
-    return Target(path, _name(path, root), kind, manifest, tables)
+    if any(not isinstance(record_id, str) for record_id in target.column("governed", "id")):
+        raise InspectionError(f"{path}: governed records without an id cannot be sampled or named")
+    return target
 
 
 def _read(files: list[Path], table: str) -> pa.Table:
