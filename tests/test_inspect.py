@@ -8,10 +8,11 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jsonschema
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import corpusgate, make_project, read_run, seed_keywords, write_jsonl
+from tests.conftest import REPO, corpusgate, make_project, read_run, seed_keywords, write_jsonl
 from validators.distributions import psi, tvd
 from validators.review import COLUMNS
 from validators.samples import draw, technical_size
@@ -57,8 +58,14 @@ def inspect_cli(project: Path, *args) -> int:
     return corpusgate("inspect", *args, "--params", project / "params.yaml")
 
 
+SCHEMA = json.loads((REPO / "manifests" / "inspection.schema.json").read_text(encoding="utf-8"))
+
+
 def load_report(directory: Path) -> dict:
-    return json.loads((directory / "inspection.json").read_text(encoding="utf-8"))
+    """The report in `directory`, checked against the report's JSON schema."""
+    report = json.loads((directory / "inspection.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, SCHEMA)
+    return report
 
 
 def check(report: dict, name: str) -> dict:
@@ -179,6 +186,8 @@ def test_inspect_passes_on_a_clean_run_and_writes_json_html_and_history(project,
     assert {c["check"] for c in report["checks"]} >= {"schema", "lineage.provenance", "audit.risk_label"}
     saved = project / "manifests" / "inspections" / f"{report['id']}.json"
     assert json.loads(saved.read_text(encoding="utf-8")) == report
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**report, "checks": [{**report["checks"][0], "severity": "fatal"}]}, SCHEMA)
 
     page = read_page(tmp_path)
     assert page.verdict == "PASS"
@@ -295,7 +304,11 @@ def test_review_sheet_round_trip_scores_the_manual_check(project, clean_run, tmp
     rows[0]["verdict"] = "FAIL"  # 1 of 26: 96.2% passes
     write_sheet(sheet, rows)
     assert inspect_cli(project, "review", "import", sheet, "--report", tmp_path) == 0
-    manual = json.loads((project / "manifests/inspections" / f"{inspection}.json").read_text("utf-8"))["manual_check"]
+    manual = load_report(tmp_path)["manual_check"]  # the report was written again, with the verdicts
+    assert (
+        json.loads((project / "manifests/inspections" / f"{inspection}.json").read_text("utf-8"))["manual_check"]
+        == manual
+    )
     assert manual["status"] == "passed" and manual["failed_ids"] == [rows[0]["id"]]
     assert manual["pass_rate"] == pytest.approx(1 - 1 / len(rows))
     assert manual["annotators"] == manual["reviewers"] == 1
