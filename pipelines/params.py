@@ -409,7 +409,7 @@ class AuditParams(_Strict):
     by: Literal["source", "origin"] = Field("source", description="what a source type is: the source or the origin")
     per_group: int = Field(100, ge=1, description="records audited per source type (all of them when fewer)")
     min_label_agreement: float = Field(
-        0.9, ge=0, le=1, description="share of audited records whose language and risk labels must be re-derived"
+        0.9, ge=0, le=1, description="share of audited records whose labels the current models must reproduce"
     )
 
 
@@ -431,8 +431,7 @@ class DriftParams(_Strict):
 
 
 class ExpectationSpec(_Strict):
-    """A Great Expectations expectation added to a suite from params.yaml, e.g.
-    {type: expect_column_values_to_be_between, kwargs: {column: chars, max_value: 20000}}."""
+    """An expectation added to an inspection suite, in Great Expectations' names (`validators/suites.py`)."""
 
     type: str = Field(pattern=r"^expect_[a-z0-9_]+$")
     kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -442,7 +441,9 @@ class ExpectationSpec(_Strict):
 class InspectParams(_Strict):
     """Scheduled inspection (R5: Measures art. 10(5); TC260-003 9.2): samples, thresholds, history, report."""
 
-    seed: int | None = Field(20260715, description="seed of the samples; null: a fresh one, recorded in the report")
+    seed: int | None = Field(
+        20260715, ge=0, description="seed of the samples; null: a fresh one, recorded in the report"
+    )
     technical: TechnicalCheckParams = TechnicalCheckParams()
     manual: ManualCheckParams = ManualCheckParams()
     audit: AuditParams = AuditParams()
