@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -428,3 +430,12 @@ def test_the_report_renders_in_headless_chromium(project, clean_run, tmp_path):
 
     pixels = matplotlib.image.imread(image)
     assert pixels.shape[0] == 2400 and pixels.std() > 0.05  # drawn, not blank
+
+
+def test_the_inspection_imports_no_beam_and_no_stage():
+    code = (
+        "import sys, validators.inspection, validators.review; "
+        "print(sorted(m for m in sys.modules if m.startswith(('apache_beam', 'pipelines.stages', 'pipelines.run'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
