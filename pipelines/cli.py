@@ -211,6 +211,73 @@ def export_croissant_command(args: argparse.Namespace, _: list[str]) -> int:
     return EXIT_OK
 
 
+def inspect_command(args: argparse.Namespace, _: list[str]) -> int:
+    """Inspect a run or dataset (R5): exit 0 every check passed, 1 a threshold missed, 2 nothing to inspect."""
+    if args.target == "review":
+        return _review_command(args)
+    if args.action is not None or args.inspection or args.out:
+        print("corpusgate: error: --inspection, --out and more arguments belong to `inspect review`", file=sys.stderr)
+        return EXIT_USAGE
+    from validators import InspectionError
+    from validators.inspection import run_inspection
+
+    params_path = Path(args.params)
+    params = load_params(params_path, args.set)
+    report_dir = Path(args.report) if args.report else None
+    try:
+        report = run_inspection(Path(args.target), params, params_path.resolve().parent, report_dir)
+    except InspectionError as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print(inspection_summary(report))
+    return EXIT_OK if report["passed"] else EXIT_CHECK_FAILED
+
+
+def _review_command(args: argparse.Namespace) -> int:
+    """`inspect review export` writes the manual check's sheet; `inspect review import FILE` scores it."""
+    from validators import InspectionError
+    from validators.review import export_sheet, import_sheet
+
+    params_path = Path(args.params)
+    params = load_params(params_path, args.set)
+    root = params_path.resolve().parent
+    try:
+        if args.action == "export" and args.path is None:
+            path = export_sheet(params, root, inspection_id=args.inspection, out=Path(args.out) if args.out else None)
+            print(f"wrote the review sheet {path}: fill in verdict (pass or fail), annotator and reviewer")
+            return EXIT_OK
+        if args.action == "import" and args.path is not None:
+            result = import_sheet(Path(args.path), params, root, report_dir=Path(args.report) if args.report else None)
+            print(
+                f"manual check of inspection {result['inspection']}: {result['status']}, pass rate "
+                f"{result['pass_rate']:.2%} over {result['reviewed']} records (minimum {result['min_pass_rate']:.0%})"
+            )
+            return EXIT_OK if result["status"] == "passed" else EXIT_CHECK_FAILED
+    except InspectionError as err:
+        print(f"corpusgate: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    print("corpusgate: error: use `inspect review export` or `inspect review import FILE`", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def inspection_summary(report: dict[str, Any]) -> str:
+    """The end-of-inspection report: verdict, samples, failed checks and warnings with their first ids."""
+    samples = report["samples"]
+    lines = [
+        f"inspection {report['id']} of {report['target']['name']}: {'PASS' if report['passed'] else 'FAIL'}",
+        f"seed {report['seed']}; technical sample {samples['technical']['records']} of {samples['technical']['of']} "
+        f"records; review sheet {samples['manual']['records']} records (pending)",
+    ]
+    for check in report["checks"]:
+        if not check["passed"]:
+            kind = "FAILED " if check["severity"] == "error" else "warning"
+            shown = ", ".join(check["keys"][:5] + check["ids"][:5])
+            lines.append(f"  {kind} {check['check']}: {check['asks']}" + (f" ({shown} ...)" if shown else ""))
+    if report["drift"]["previous"]:
+        lines.append(f"compared with inspection {report['drift']['previous']['id']}")
+    return "\n".join(lines)
+
+
 def summary(result: RunResult) -> str:
     """The end-of-run report: records per source and decision, per stage and action, and reasons."""
     counts = result.manifest["counts"]
@@ -306,6 +373,25 @@ def _parser() -> argparse.ArgumentParser:
     croissant.add_argument("run", nargs="?", default="runs/latest", metavar="RUN", help="run directory (runs/latest)")
     croissant.add_argument("--out", metavar="FILE", help="in the run or above it (default: RUN.croissant.json)")
     croissant.set_defaults(handler=export_croissant_command)
+    inspect = commands.add_parser(
+        "inspect",
+        help="sample, validate and report on a run or dataset; exits 1 when a threshold is missed",
+        usage="corpusgate inspect [RUN|DATASET] [--report DIR] [--params FILE] [--set KEY=VALUE ...]\n"
+        "       corpusgate inspect review export [--inspection ID] [--out FILE]\n"
+        "       corpusgate inspect review import FILE [--report DIR]",
+        description="Inspect a run (or a dataset of governed Parquet files): the samples of TC260-003 9.2, the "
+        "technical check, the Great Expectations suites, drift against the previous inspection; a JSON and HTML "
+        "report. `review export` writes the manual check's sheet, `review import FILE` scores the verdicts.",
+    )
+    inspect.add_argument("target", nargs="?", default="runs/latest", metavar="RUN|DATASET", help="(runs/latest)")
+    inspect.add_argument("action", nargs="?", help=argparse.SUPPRESS)
+    inspect.add_argument("path", nargs="?", help=argparse.SUPPRESS)
+    inspect.add_argument("--report", metavar="DIR", help="report directory (default: inspect.report in params)")
+    inspect.add_argument("--inspection", metavar="ID", help="review export: this inspection (default: the latest)")
+    inspect.add_argument("--out", metavar="FILE", help="review export: the sheet, .csv or .parquet (review-ID.csv)")
+    _params_options(inspect)
+    inspect.set_defaults(handler=inspect_command)
+
     for command in (verify, trace, croissant):
         command.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
     return parser

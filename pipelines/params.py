@@ -385,6 +385,79 @@ class SampleParams(_Strict):
     scale: int = Field(1, ge=1)
 
 
+class TechnicalCheckParams(_Strict):
+    """The technical check of the corpus assessment (TC260-003 9.2): keywords and classifier on a random sample."""
+
+    share: float = Field(0.1, gt=0, le=1, description="share of the governed records checked (the standard: >= 10%)")
+    min_records: int = Field(1000, ge=1, description="check at least this many records (all of them when fewer)")
+    min_pass_rate: float = Field(0.98, ge=0, le=1, description="share of checked records that must pass")
+    max_category_share: float = Field(
+        0.02, ge=0, le=1, description="share of checked records any one quarantined risk may flag"
+    )
+
+
+class ManualCheckParams(_Strict):
+    """The manual check of the corpus assessment (TC260-003 9.2): reviewers' verdicts on random records."""
+
+    records: int = Field(4000, ge=1, description="records in the review sheet (all of them when fewer)")
+    min_pass_rate: float = Field(0.96, ge=0, le=1, description="share of reviewed records that must pass")
+
+
+class AuditParams(_Strict):
+    """Audit of records' metadata and labels (TC260-003 9.2): a sample per source type, labels re-derived."""
+
+    by: Literal["source", "origin"] = Field("source", description="what a source type is: the source or the origin")
+    per_group: int = Field(100, ge=1, description="records audited per source type (all of them when fewer)")
+    min_label_agreement: float = Field(
+        0.9, ge=0, le=1, description="share of audited records whose labels the current models must reproduce"
+    )
+
+
+class DriftParams(_Strict):
+    """Comparison with the previous inspection of the same run or dataset."""
+
+    max_tvd: float = Field(0.1, ge=0, le=1, description="total-variation distance over which a distribution drifted")
+    fail: bool = Field(False, description="true: drift fails the inspection; false: it is reported as a warning")
+    length_bins: list[int] = Field(
+        [0, 50, 100, 200, 500, 1000, 2000, 5000], min_length=2, description="left edges of the length histogram"
+    )
+
+    @field_validator("length_bins")
+    @classmethod
+    def _increasing(cls, bins: list[int]) -> list[int]:
+        if bins[0] != 0 or any(a >= b for a, b in zip(bins, bins[1:], strict=False)):
+            raise ValueError("length_bins must start at 0 and increase")
+        return bins
+
+
+class ExpectationSpec(_Strict):
+    """An expectation added to an inspection suite, in Great Expectations' names (`validators/suites.py`)."""
+
+    type: str = Field(pattern=r"^expect_[a-z0-9_]+$")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class InspectParams(_Strict):
+    """Scheduled inspection (R5: Measures art. 10(5); TC260-003 9.2): samples, thresholds, history, report."""
+
+    seed: int | None = Field(
+        20260715, ge=0, description="seed of the samples; null: a fresh one, recorded in the report"
+    )
+    technical: TechnicalCheckParams = TechnicalCheckParams()
+    manual: ManualCheckParams = ManualCheckParams()
+    audit: AuditParams = AuditParams()
+    drift: DriftParams = DriftParams()
+    languages: list[str] = Field(["zh", "en"], min_length=1, description="the languages the governed set should be in")
+    min_language_share: float = Field(0.95, ge=0, le=1, description="share of governed records in those languages")
+    max_ids_reported: int = Field(1000, ge=1, description="record ids listed per failed check (the count is exact)")
+    history: str = Field("manifests/inspections", description="one JSON per inspection; relative to params.yaml")
+    report: str = Field("reports/inspection", description="the latest report (JSON, HTML); relative to params.yaml")
+    expectations: dict[str, list[ExpectationSpec]] = Field(
+        default_factory=dict, description="extra expectations per frame (validators/suites.py names the frames)"
+    )
+
+
 class Params(_Strict):
     sources: list[DeclaredSourceParams] = Field(default_factory=list)
     input_defaults: SourceParams = Field(
@@ -398,6 +471,7 @@ class Params(_Strict):
     risk: RiskParams = RiskParams()
     dedup: DedupParams = DedupParams()
     sample: SampleParams = SampleParams()
+    inspect: InspectParams = InspectParams()
 
     @field_validator("sources")
     @classmethod

@@ -1,6 +1,7 @@
-"""`dvc repro` runs the stages sample -> govern, the manifest's hashes agree with dvc.lock, and a second `dvc repro`
-does nothing."""
+"""`dvc repro` runs the stages sample -> govern -> inspect, the manifest's hashes agree with dvc.lock, and a second
+`dvc repro` does nothing."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -48,11 +49,14 @@ def dvc(project: Path, *args: str) -> str:
 def test_dvc_repro_runs_the_stages_once(tmp_path, capsys):
     project = project_copy(tmp_path)
     first = dvc(project, "repro")
-    for stage in ("sample", "train_classifier", "govern"):
+    for stage in ("sample", "train_classifier", "govern", "inspect"):
         assert f"Running stage '{stage}'" in first
     run = read_run(project / "runs" / "sample")
     assert run["manifest"]["counts"]["governed"] > 1000
     manifest_time = (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns
+    inspection = json.loads((project / "reports" / "inspection" / "inspection.json").read_text(encoding="utf-8"))
+    assert inspection["passed"]
+    assert [p.name for p in (project / "manifests" / "inspections").glob("*.json")] == [f"{inspection['id']}.json"]
 
     # The manifest recorded the upstream outputs as the run read them; dvc.lock, written after the run, agrees.
     facts = run["manifest"]["dvc"]
@@ -70,4 +74,5 @@ def test_dvc_repro_runs_the_stages_once(tmp_path, capsys):
     assert "Running stage" not in second
     assert "didn't change, skipping" in second
     assert (project / "runs" / "sample" / "manifest.json").stat().st_mtime_ns == manifest_time
+    assert len(list((project / "manifests" / "inspections").glob("*.json"))) == 1
     assert "up to date" in dvc(project, "status")

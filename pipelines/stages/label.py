@@ -11,27 +11,13 @@ from collections import Counter
 from pathlib import Path
 
 from pipelines.detectors.classifier import RiskClassifier
-from pipelines.detectors.keywords import Hit, KeywordLibrary, KeywordMatcher, library_path
+from pipelines.detectors.keywords import KeywordLibrary, KeywordMatcher, library_path
 from pipelines.detectors.language import LanguageIdentifier
+from pipelines.detectors.risk import combined_scores, keyword_evidence, spoken_text
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params, resolve_path
 from pipelines.record import Record
 from pipelines.stages.base import RecordStage
-
-
-def keyword_evidence(hits: list[Hit]) -> dict[str, float]:
-    """Per category, the summed weight of its hits, capped at 1: one weight-1 keyword is enough on its own."""
-    evidence: Counter[str] = Counter()
-    for hit in hits:
-        evidence[hit.category] += hit.weight
-    return {category: min(1.0, weight) for category, weight in evidence.items()}
-
-
-def combined_scores(classifier: dict[str, float], keywords: dict[str, float], floor: float) -> dict[str, float]:
-    """Per risk, the stronger evidence, rounded; scores under `floor` are left out to keep labels small."""
-    risks = set(classifier) | set(keywords)
-    combined = {risk: round(max(classifier.get(risk, 0.0), keywords.get(risk, 0.0)), 4) for risk in risks}
-    return {risk: score for risk, score in sorted(combined.items()) if score >= floor}
 
 
 class Label(RecordStage):
@@ -51,7 +37,7 @@ class Label(RecordStage):
         self.classifier = RiskClassifier.load(model, label.classifier, taxonomy)
 
     def apply(self, record: Record) -> None:
-        text = _spoken(record)
+        text = spoken_text(record.text, record.messages)
         language, confidence = self.language.identify(text)
         hits = self.keywords.find(text)
         scores = combined_scores(
@@ -61,10 +47,3 @@ class Label(RecordStage):
         record.labels["keywords"] = dict(sorted(Counter(hit.category for hit in hits).items()))
         record.labels["risk"] = scores
         record.note(self.name, "pass", language)
-
-
-def _spoken(record: Record) -> str:
-    """The words of the record without chat roles: what a model would be trained on."""
-    if record.messages is not None:
-        return "\n".join(m["content"] for m in record.messages)
-    return record.text or ""
