@@ -27,7 +27,7 @@ from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params, resolve_path
 from pipelines.record import GOVERNED, REASONS, is_harmful_reason
 from pipelines.sources import Plan
-from pipelines.tables import TABLES
+from pipelines.tables import REPORTS, TABLES
 
 MANIFEST = "manifest.json"
 
@@ -221,6 +221,12 @@ def _outputs(run_dir: Path) -> list[dict[str, Any]]:
                     "bytes": path.stat().st_size,
                     "rows": pq.ParquetFile(path).metadata.num_rows,
                 }
+            )
+    for report in REPORTS:
+        path = run_dir / report
+        if path.is_file():
+            outputs.append(
+                {"path": report, "table": "report", "sha256": file_sha256(path), "bytes": path.stat().st_size}
             )
     return outputs
 
