@@ -4,9 +4,9 @@
 - `ResponseTemplates`: the pre-set safe responses per risk and language (`pipelines/resources/response_templates.yaml`:
   comfort, encourage seeking help and give a hotline for self-harm; refuse and redirect for prohibited content).
 - `adversarial_variants`: a risky text rewritten the way people slip past filters, each by one trick of `TRICKS`:
-  spaced-out characters, invisible characters, symbols inside words, homoglyphs (Cyrillic look-alikes, full-width
-  forms), leetspeak, pinyin (whole syllables or initials) and mixed languages. A variant keeps its risk: it is a
-  training example for classifiers.
+  spaced-out characters, invisible characters, symbols inside words, homoglyphs (Cyrillic look-alikes, Kangxi
+  radicals), leetspeak, pinyin (whole syllables or initials) and mixed languages. A variant keeps its risk: it is
+  a training example for classifiers.
 - `negatives_for`: the rows of the `negatives/` table for one risky exchange (`tables.NEGATIVES_SCHEMA`).
 
 Randomness comes from a seed string (the origin record's id), so a run gives the same negatives every time.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
@@ -35,8 +36,14 @@ jieba.setLogLevel(logging.WARNING)
 LANGS = ("zh", "en")
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _LATIN_WORD = regex.compile(r"[A-Za-z]{3,}")
+_HAN_OR_LATIN = regex.compile(r"\p{Han}+|[A-Za-z]{3,}")
+_HAN_CHAR = regex.compile(r"\p{Han}")
+_LETTER = regex.compile(r"\p{L}")
+_PLACEHOLDER = regex.compile(r"(<[A-Z][A-Z_]*(?:_[0-9a-f]{8})?>)")  # what the gate leaves where PI was
 _CYRILLIC = str.maketrans("aceopxyiAEKMHOPCTX", "асеорхуіАЕКМНОРСТХ")
 _LEET = str.maketrans("aeiost", "431057")
+# Kangxi radicals that look like (and NFKC-normalise to) common characters: 人 -> ⼈, 大 -> ⼤, 心 -> ⼼, ...
+_KANGXI = str.maketrans({unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0x2F00, 0x2FD6)})
 
 
 class TemplatesError(ValueError):
@@ -107,55 +114,54 @@ class ResponseTemplates:
 
 
 # --- adversarial variants ----------------------------------------------------------------------------------------
+# Each trick rewrites the Chinese characters and the Latin words of a text (a text may mix both) and returns it
+# unchanged when it has nothing to work on (leetspeak of pure Chinese, pinyin of pure English).
+
+Trick = Callable[[str, random.Random, dict[str, str]], str]
 
 
-def _spaced(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    if lang == "zh":
-        return _HAN_RUN.sub(lambda m: " ".join(m.group()), text)
+def _spaced(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    text = _HAN_RUN.sub(lambda m: " ".join(m.group()), text)
     return _LATIN_WORD.sub(lambda m: " ".join(m.group()) if rng.random() < 0.5 else m.group(), text)
 
 
-def _invisible(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    pattern = _HAN_RUN if lang == "zh" else _LATIN_WORD
-    return pattern.sub(lambda m: "\u200b".join(m.group()), text)
+def _invisible(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    return _HAN_OR_LATIN.sub(lambda m: "\u200b".join(m.group()), text)
 
 
-def _symbols(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    pattern = _HAN_RUN if lang == "zh" else _LATIN_WORD
-    return pattern.sub(lambda m: rng.choice("*.-_~").join(m.group()), text)
+def _symbols(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    return _HAN_OR_LATIN.sub(lambda m: rng.choice("*.-_~").join(m.group()), text)
 
 
-def _homoglyphs(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    if lang == "zh":  # Chinese text: its Latin letters and digits in full-width forms
-        return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
-    return _LATIN_WORD.sub(lambda m: m.group().translate(_CYRILLIC), text)
+def _homoglyphs(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    text = _LATIN_WORD.sub(lambda m: m.group().translate(_CYRILLIC), text)
+    return _HAN_RUN.sub(lambda m: m.group().translate(_KANGXI), text)
 
 
-def _leetspeak(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    return text if lang == "zh" else _LATIN_WORD.sub(lambda m: m.group().lower().translate(_LEET), text)
+def _leetspeak(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    return _LATIN_WORD.sub(lambda m: m.group().lower().translate(_LEET), text)
 
 
-def _pinyin(style: Style) -> Callable[[str, str, random.Random, dict[str, str]], str]:
-    def trick(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-        if lang != "zh":
-            return text
-        words = list(jieba.cut(text))
+def _pinyin(style: Style) -> Trick:
+    def trick(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
         return "".join(
-            "".join(lazy_pinyin(w, style=style)) if _HAN_RUN.fullmatch(w) and rng.random() < 0.6 else w for w in words
+            "".join(lazy_pinyin(word, style=style)) if _HAN_RUN.fullmatch(word) and rng.random() < 0.6 else word
+            for word in jieba.cut(text)
         )
 
     return trick
 
 
-def _mixed(text: str, lang: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    pairs = lexicon.items() if lang == "zh" else ((en, zh) for zh, en in lexicon.items())
-    for word, other in sorted(pairs, key=lambda pair: -len(pair[0])):  # longest first: 赌场 before 赌
-        pattern = regex.escape(word) if lang == "zh" else rf"\b{regex.escape(word)}\b"
-        text = regex.sub(pattern, f" {other} " if lang == "zh" else other, text, flags=regex.IGNORECASE)
-    return regex.sub(r" {2,}", " ", text)
+def _mixed(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    """Words of the lexicon swapped for their other-language twin: 赌场 -> casino, knife -> 刀."""
+    swaps = {**{zh: f" {en} " for zh, en in lexicon.items()}, **{en.casefold(): zh for zh, en in lexicon.items()}}
+    words = sorted(swaps, key=len, reverse=True)  # longest first: 赌场 before 赌
+    alternatives = (rf"\b{regex.escape(w)}\b" if w.isascii() else regex.escape(w) for w in words)
+    pattern = regex.compile("|".join(alternatives), regex.IGNORECASE)
+    return regex.sub(r" {2,}", " ", pattern.sub(lambda m: swaps[m.group().casefold()], text)) if words else text
 
 
-TRICKS: dict[str, Callable[[str, str, random.Random, dict[str, str]], str]] = {
+TRICKS: dict[str, Trick] = {
     "spacing": _spaced,
     "invisible": _invisible,
     "symbols": _symbols,
@@ -167,21 +173,34 @@ TRICKS: dict[str, Callable[[str, str, random.Random, dict[str, str]], str]] = {
 }
 
 
+def apply_trick(name: str, text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    """`text` rewritten by trick `name`, leaving redaction placeholders (`<CN_MOBILE>`, `<PERSON_3fa2c1d0>`) alone."""
+    pieces = _PLACEHOLDER.split(text)
+    return "".join(piece if i % 2 else TRICKS[name](piece, rng, lexicon) for i, piece in enumerate(pieces))
+
+
 def adversarial_variants(
-    text: str, lang: str, count: int, seed: str, lexicon: dict[str, str], tricks: list[str] | None = None
+    text: str, count: int, seed: str, lexicon: dict[str, str], tricks: list[str] | None = None
 ) -> Iterator[tuple[str, str]]:
     """Up to `count` (trick, variant) pairs of `text`, each by another trick (in a seeded order, or `tricks`'s);
-    a trick that changes nothing in this text (leetspeak of Chinese, pinyin of English) is skipped."""
+    a trick that changes nothing in this text is skipped."""
     rng = _rng(seed, "adversarial")
     names = list(tricks) if tricks is not None else rng.sample(list(TRICKS), len(TRICKS))
     made = 0
     for name in names:
         if made == count:
             return
-        variant = TRICKS[name](text, lang, rng, lexicon)
+        variant = apply_trick(name, text, rng, lexicon)
         if variant != text:
             made += 1
             yield name, variant
+
+
+def script_language(text: str) -> str:
+    """zh when Chinese characters make a third of the text's letters, else en: the language of the templates."""
+    han = len(_HAN_CHAR.findall(text))
+    letters = len(_LETTER.findall(text))
+    return "zh" if letters and han / letters >= 1 / 3 else "en"
 
 
 # --- rows -------------------------------------------------------------------------------------------------------
@@ -189,8 +208,8 @@ def adversarial_variants(
 
 @dataclass(frozen=True)
 class RiskyExchange:
-    """What a negative sample is made from: the record, its risk and language, the turn before the harmful text
-    (the prompt) and the harmful text itself."""
+    """What a negative sample is made from: the record, its risk, the turn before the harmful text (the prompt),
+    the harmful text itself, and the language of the prompt (that of the safe response: `script_language`)."""
 
     origin_id: str
     risk: str
@@ -204,8 +223,7 @@ def negatives_for(
 ) -> list[dict[str, Any]]:
     """The negative rows of one risky exchange: a safe response, a preference pair (TRL DPO: prompt, chosen,
     rejected) and adversarial variants of the harmful text, as `kinds` asks."""
-    lang = exchange.language if exchange.language in LANGS else "en"
-    template = templates.choose(exchange.risk, lang, exchange.origin_id)
+    template = templates.choose(exchange.risk, exchange.language, exchange.origin_id)
     rows = []
     if "safe_response" in kinds:
         rows.append(_row(exchange, "safe_response", template.id, prompt=exchange.prompt, chosen=template.text))
@@ -222,7 +240,7 @@ def negatives_for(
         )
     if "adversarial" in kinds:
         for trick, variant in adversarial_variants(
-            exchange.harmful, lang, adversarial_count, exchange.origin_id, templates.lexicon
+            exchange.harmful, adversarial_count, exchange.origin_id, templates.lexicon
         ):
             rows.append(_row(exchange, "adversarial", f"adversarial.{trick}", text=variant))
     return rows

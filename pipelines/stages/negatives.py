@@ -67,7 +67,7 @@ class _Derive(beam.DoFn):
         settings = self.params.negatives
         for risk in eligible_risks(record, settings.ratio):
             prompt, harmful = self.exchange(record, risk)
-            language = record.labels.get("language", {}).get("code", "")
+            language = negatives.script_language(prompt)
             exchange = negatives.RiskyExchange(record.id, risk, language, prompt, harmful)
             yield from negatives.negatives_for(exchange, self.templates, settings.kinds, settings.adversarial_variants)
 
