@@ -26,7 +26,7 @@ import apache_beam as beam
 from pipelines.detectors import synthetic
 from pipelines.detectors.minhash import MinHasher, band_keys, signature_from_bytes
 from pipelines.detectors.synthetic import LABEL, SIGNALS_STAGE
-from pipelines.params import Params
+from pipelines.params import NearDupParams, Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, RecordStage, route
 
@@ -79,7 +79,7 @@ def _label_provenance(record: Record) -> Record:
 
 
 class _Sign(beam.DoFn):
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: NearDupParams) -> None:
         self.settings = settings
 
     def setup(self) -> None:
