@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -377,6 +378,98 @@ class RiskParams(_Strict):
     hold_harmful_sources: bool = Field(True, description="hold back every record of such a source")
 
 
+# The entity types whose presence in generated text suggests memorised personal information (R4): identifiers, not
+# the names and disclosures that generated dialogue invents by design.
+MEMORISATION_TYPES: tuple[str, ...] = tuple(t for t in DEFAULT_ENTITIES if t != "PERSON")
+
+
+class SyntheticWeights(_Strict):
+    """How much each hazard of a synthetic record weighs (R4). A component fails the record when its weight times
+    its hazard (0: none, 1: the failure is plainly there) exceeds 1 - `threshold`; 0 reports it and never fails."""
+
+    risk: float = Field(1.0, ge=0, description="the highest risk score of the label stage")
+    memorisation: float = Field(1.0, ge=0, description="personal information the gate found: possible memorisation")
+    regurgitation: float = Field(1.0, ge=0, description="estimated Jaccard to the most similar human record")
+    degeneration: float = Field(1.0, ge=0, description="repetition, low lexical diversity, truncation")
+    companion: float = Field(1.0, ge=0, description="sycophancy, manipulation, false promises, self-harm unanswered")
+
+
+class DegenerationParams(_Strict):
+    """What counts as a degenerate generation (R4). REGULATION.md sets no figure: on the embedded sample, ordinary
+    generated records repeat under 3% of their 4-grams and keep a moving type-token ratio over 0.75."""
+
+    min_units: int = Field(
+        20,
+        ge=1,
+        description="shorter texts (in words, or characters of Chinese) are not checked for repetition or diversity",
+    )
+    ngram: int = Field(4, ge=1, description="repetition hazard: the share of repeated n-grams of this many units")
+    window: int = Field(50, ge=2, description="lexical diversity: moving-average type-token ratio over this many units")
+    diverse_enough: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="a moving-average type-token ratio at or above this is no hazard; below, the "
+        "hazard grows to 1 as it falls to 0",
+    )
+
+
+class RegurgitationParams(_Strict):
+    """LSH banding that finds the human records a synthetic record copies from (R4). Signatures are the near-dup
+    stage's (`dedup.near`: permutations, seed, shingles), banded more finely: regurgitation fails far below the
+    near-duplicate threshold."""
+
+    bands: int = Field(32, ge=1, description="LSH bands; a synthetic and a human text sharing one are compared")
+    rows: int = Field(3, ge=1, description="signature values per band")
+    max_compared: int = Field(500, ge=2, description="members of one band bucket compared")
+
+
+class SyntheticParams(_Strict):
+    """Synthetic data: detection, safety assessment and report (R4: Measures art. 10(4); GB 45438-2025 implicit
+    labels; GB/T 45652 draft: the generator and the time of generation recorded)."""
+
+    enabled: bool = True
+    hold_flagged: bool = Field(
+        True,
+        description="hold back a record with a malformed AIGC label, and a synthetic record without its generator "
+        "(model, service) and time; false: label them and keep them",
+    )
+    threshold: float = Field(0.5, gt=0, le=1, description="a synthetic record whose safety score is below this is held")
+    weights: SyntheticWeights = SyntheticWeights()
+    memorisation_types: list[EntityType] = Field(
+        default_factory=lambda: list(MEMORISATION_TYPES),
+        description="PI types whose presence in a synthetic record is a memorisation hazard",
+    )
+    degeneration: DegenerationParams = DegenerationParams()
+    regurgitation: RegurgitationParams = RegurgitationParams()
+
+    def fails_at(self, weight: float) -> float:
+        """The hazard above which a component of this weight fails a record (above 1: never)."""
+        return (1 - self.threshold) / weight if weight else math.inf
+
+
+NegativeKind = Literal["safe_response", "preference", "adversarial"]
+
+
+class NegativesParams(_Strict):
+    """Negative samples from records held back for a risk (R3: Measures art. 10(3), negative sampling and
+    adversarial training)."""
+
+    enabled: bool = True
+    ratio: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="share of the eligible held-back records that negatives are built from, chosen "
+        "by a hash of the record id (the same records in every run)",
+    )
+    kinds: list[NegativeKind] = Field(default_factory=lambda: ["safe_response", "preference", "adversarial"])
+    adversarial_variants: int = Field(3, ge=0, description="adversarial variants per record, each a different trick")
+    templates: str | None = Field(
+        None, description="safe-response templates (YAML); relative to params.yaml; null: the packaged ones"
+    )
+
+
 class SampleParams(_Strict):
     """The embedded sample corpus written by `corpusgate sample`."""
 
@@ -472,6 +565,25 @@ class Params(_Strict):
     dedup: DedupParams = DedupParams()
     sample: SampleParams = SampleParams()
     inspect: InspectParams = InspectParams()
+    synthetic: SyntheticParams = SyntheticParams()
+    negatives: NegativesParams = NegativesParams()
+
+    @model_validator(mode="after")
+    def _regurgitation_banding_fits(self) -> Params:
+        banding, near = self.synthetic.regurgitation, self.dedup.near
+        if banding.bands * banding.rows > near.num_perm:
+            raise ValueError(
+                f"synthetic.regurgitation: bands * rows ({banding.bands} * {banding.rows}) exceeds dedup.near.num_perm "
+                f"({near.num_perm})"
+            )
+        fails_at = self.synthetic.fails_at(self.synthetic.weights.regurgitation)
+        at_fail = 1 - (1 - min(fails_at, 1.0) ** banding.rows) ** banding.bands
+        if fails_at <= 1 and at_fail < MIN_CANDIDATE_PROBABILITY:
+            raise ValueError(
+                f"synthetic.regurgitation: {banding.bands} bands of {banding.rows} rows compare a copy at the failing "
+                f"similarity {fails_at:.2f} with probability {at_fail:.2f} only; use more bands or fewer rows"
+            )
+        return self
 
     @field_validator("sources")
     @classmethod

@@ -63,6 +63,21 @@ REASONS: dict[str, Reason] = {
         Reason("R6.review", "Measures art. 8; TC260-003 9.2", "risk score near a threshold: human review", True),
         Reason("R6.harmful_source", "TC260-003 5.1", "its source is more harmful than allowed", True),
         Reason("R9.forgotten", "Measures art. 14; PIPL art. 47", "deleted at the data subject's request", False),
+        Reason("R4.malformed_aigc_label", "GB 45438-2025; Measures art. 10(4)", "an invalid AIGC implicit label", True),
+        Reason(
+            "R4.missing_generator_meta", "GB/T 45652 draft; Measures art. 10(4)", "synthetic, no generator/time", True
+        ),
+        *(
+            # One reason per component of the synthetic safety score (pipelines/detectors/synthetic.py).
+            Reason(f"R4.{component}", "Measures art. 10(4)", f"synthetic data failing on {summary}", True)
+            for component, summary in (
+                ("risk", "a risk score"),
+                ("memorisation", "personal information (possible memorisation)"),
+                ("regurgitation", "copying a human record"),
+                ("degeneration", "repetition, low diversity or truncation"),
+                ("companion", "a companion-specific harm in an assistant turn"),
+            )
+        ),
         *(
             # One reason per risk of the taxonomy: `R6.A1.6`, `R6.C.self_harm`, ... (R6: Measures art. 8).
             Reason(f"R6.{risk['id']}", risk["legal_basis"], risk["name_en"], True)

@@ -25,6 +25,7 @@ from google.protobuf.struct_pb2 import Struct
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
 from pipelines.params import Params, resolve_path
 from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
+from pipelines.provenance.synthetic_report import write_synthetic_report
 from pipelines.sources import Plan, plan_sources
 from pipelines.stages.base import HELD, KEPT
 from pipelines.stages.clean import Clean
@@ -33,9 +34,11 @@ from pipelines.stages.gate import Gate
 from pipelines.stages.ingest import Ingest
 from pipelines.stages.label import Label
 from pipelines.stages.neardup import NearDup
+from pipelines.stages.negatives import Negatives
 from pipelines.stages.risk import RiskFilter
+from pipelines.stages.synthetic import SyntheticSafety, SyntheticSignals
 from pipelines.stages.write import WriteRun
-from pipelines.tables import RUN_MARKER, TABLES
+from pipelines.tables import REPORTS, RUN_MARKER, TABLES
 
 log = logging.getLogger("corpusgate")
 
@@ -54,6 +57,8 @@ class RunResult:
 def governance_stages(params: Params, root: Path, key_file: Path | None) -> list[beam.PTransform]:
     """The stages after ingest, in the order of DESIGN.md's data flow."""
     stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file), Label(params, root)]
+    if params.synthetic.enabled:  # before dedup: every human record is still there to compare with
+        stages.append(SyntheticSignals(params))
     if params.dedup.exact.enabled:
         stages.append(ExactDedup(params))
     near = params.dedup.near
@@ -61,6 +66,8 @@ def governance_stages(params: Params, root: Path, key_file: Path | None) -> list
         previous = str(resolve_path(root, near.previous)) if near.previous else None
         stages.append(NearDup(params, near.model_copy(update={"previous": previous})))
     stages.append(RiskFilter(params))
+    if params.synthetic.enabled:
+        stages.append(SyntheticSafety(params))
     return stages
 
 
@@ -74,7 +81,10 @@ def build(
         kept = outputs[KEPT]
         held.append(outputs[HELD])
     all_held = held | "held.all" >> beam.Flatten()
-    {"kept": kept, "held": all_held} | "write" >> WriteRun(out_dir, params)
+    outputs = {"kept": kept, "held": all_held}
+    if params.negatives.enabled:
+        outputs["negatives"] = all_held | "negatives" >> Negatives(params, root)
+    outputs | "write" >> WriteRun(out_dir, params)
 
 
 def govern(
@@ -106,6 +116,8 @@ def govern(
     log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
     with _pipeline(options) as pipeline:
         build(pipeline, plan, params, out_dir, root, key_file)
+    if params.synthetic.enabled:
+        write_synthetic_report(out_dir, params)
     manifest = build_manifest(out_dir, params, plan, started, runner, root)
     write_manifest(out_dir, manifest)
     return RunResult(out_dir, manifest, plan)
@@ -157,6 +169,8 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise RunError(f"{out_dir}: not empty and not a corpusgate run; choose another --out")
     for table in TABLES:
         shutil.rmtree(out_dir / table, ignore_errors=True)
+    for report in REPORTS:
+        (out_dir / report).unlink(missing_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / RUN_MARKER).touch()

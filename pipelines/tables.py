@@ -60,8 +60,34 @@ LINEAGE_SCHEMA = pa.schema(
 )
 
 NEGATIVES = "negatives"
-"""Negative samples derived from records (`negative_id`, `kind`, `origin_id`, ...): optional, written by their stage."""
+
+# Negative samples (R3), one row each, pointing at its origin record and template. A contract other tools code
+# against: `kind` is safe_response (prompt -> chosen, the safe response), preference (TRL DPO: prompt, chosen,
+# rejected = the harmful text) or adversarial (text, an obfuscated variant of the harmful text, labelled with its
+# risk); `template_id` is a response template (`<set>.<lang>.<n>`) or a trick (`adversarial.<trick>`).
+NEGATIVES_SCHEMA = pa.schema(
+    [
+        ("negative_id", pa.string()),
+        ("kind", pa.string()),
+        ("origin_id", pa.string()),
+        ("template_id", pa.string()),
+        ("risk", pa.string()),
+        ("language", pa.string()),
+        ("prompt", pa.string()),
+        ("chosen", pa.string()),
+        ("rejected", pa.string()),
+        ("text", pa.string()),
+    ]
+)
+
+TABLES = {
+    "governed": GOVERNED_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
+    "lineage": LINEAGE_SCHEMA,
+    NEGATIVES: NEGATIVES_SCHEMA,
+}
 
 RUN_MARKER = ".corpusgate-run"  # marks a directory corpusgate may clear and rewrite
 
-TABLES = {"governed": GOVERNED_SCHEMA, "quarantine": QUARANTINE_SCHEMA, "lineage": LINEAGE_SCHEMA}
+# Reports a run writes beside its tables (listed with their hashes in the manifest's outputs).
+REPORTS = ("synthetic_report.json", "synthetic_report.md")

@@ -54,7 +54,7 @@ def corpusgate(*args: str | Path) -> int:
 def read_run(run_dir: Path) -> dict[str, Any]:
     """A run's manifest and tables, as {"manifest": dict, "governed": [rows], ...}."""
     run = {"manifest": json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))}
-    for table in ("governed", "quarantine", "lineage"):
+    for table in ("governed", "quarantine", "lineage", "negatives"):
         files = sorted((run_dir / table).glob("*.parquet"))
         run[table] = [row for f in files for row in pq.read_table(f).to_pylist()]
     return run

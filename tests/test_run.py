@@ -103,9 +103,11 @@ def test_duplicates_point_at_their_kept_twin_and_cleaning_is_recorded(tmp_path, 
         "clean",
         "gate",
         "label",
+        "synth.signals",
         "exact_dedup",
         "near_dedup",
         "risk",
+        "synthetic",
     ]
     cleaned = lineage[11]["trail"][1]
     assert cleaned["action"] == "modify" and set(cleaned["detail"].split(",")) >= {"html", "zero_width"}

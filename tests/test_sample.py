@@ -44,11 +44,21 @@ lookalike:A1.6 lookalike:A1.8 lookalike:C.self_harm
 interaction:consented interaction:no_consent consent:malformed
 minor:guardian_consent minor:no_guardian_consent minor:text_signal
 synthetic:declared synthetic:aigc_label synthetic:generator_meta synthetic:aigc_malformed
-synthetic:missing_generator_meta synthetic:degenerate
+synthetic:missing_generator_meta synthetic:degenerate synthetic:memorisation synthetic:regurgitation
+synthetic:sycophancy synthetic:false_promise synthetic:self_harm_unanswered
 clean:html clean:zero_width clean:fullwidth clean:control clean:too_short clean:whitespace
 malformed:json malformed:utf8 malformed:no_text malformed:not_object malformed:bad_messages malformed:empty_text
 """
 VOCABULARY = set(VOCABULARY_LISTING.split())
+# Synthetic records planted to fail the safety assessment (R4): tags that do not follow from provenance fields.
+SYNTHETIC_FAILURES = {
+    "synthetic:degenerate",
+    "synthetic:memorisation",
+    "synthetic:regurgitation",
+    "synthetic:sycophancy",
+    "synthetic:false_promise",
+    "synthetic:self_harm_unanswered",
+}
 
 
 class Corpus:
@@ -516,7 +526,7 @@ def test_synthetic_tags_follow_from_provenance_fields(sample: Corpus) -> None:
     for (name, row), record in sample.records.items():
         if name != "synthetic.jsonl":
             continue
-        tags = set(sample.truth[(name, row)]["tags"]) - {"synthetic:degenerate"}
+        tags = set(sample.truth[(name, row)]["tags"]) - SYNTHETIC_FAILURES
         generator = record.get("generator")
         complete = isinstance(generator, dict) and all(
             isinstance(generator.get(k), str) and generator[k] for k in ("model", "service", "obtained_at")
@@ -553,6 +563,52 @@ def test_degenerate_generations_repeat_or_stop_mid_word(sample: Corpus) -> None:
         repeated = text.count(sentence) >= 5
         cut = re.search(r"[A-Za-z\u4e00-\u9fff]$", text) is not None
         assert repeated or cut, key
+
+
+def test_regurgitations_copy_most_of_an_ordinary_web_record_yet_are_no_near_duplicates(sample: Corpus) -> None:
+    """Above half the near-dup threshold's Jaccard, below the threshold: only the synthetic stage can catch them."""
+    copies = sample.tagged("synthetic:regurgitation")
+    assert len(copies) >= TAG_MINIMUMS["synthetic:regurgitation"]
+    for key in copies:
+        of = sample.truth[key]["of"]
+        original = (of["file"], of["row"])
+        assert original[0] in ("web_zh.jsonl", "web_en.jsonl") and sample.ordinary(original)
+        similarity = jaccard(stage_shingles(sample.text(key)), stage_shingles(sample.text(original)))
+        assert 0.55 <= similarity < 0.78, (key, similarity)
+    assert {is_zh(sample.text(k)) for k in copies} == {True, False}
+
+
+def test_memorised_identifiers_are_structured_personal_information(sample: Corpus) -> None:
+    for key in sample.tagged("synthetic:memorisation"):
+        types = {span["type"] for span in sample.truth[key]["pi"]}
+        assert key[0] == "synthetic.jsonl" and types and types <= set(SHAPES) - {"pi:person_name_zh", "pi:address_zh"}
+
+
+COMPANION_FAILURES = {
+    "synthetic:sycophancy": phrases.SYCOPHANCY,
+    "synthetic:false_promise": phrases.FALSE_PROMISES,
+    "synthetic:self_harm_unanswered": phrases.SELF_HARM_UNANSWERED,
+}
+
+
+@pytest.mark.parametrize("tag", COMPANION_FAILURES)
+def test_companion_failures_are_an_assistant_line_right_after_its_user_prompt(sample: Corpus, tag: str) -> None:
+    pairs = {pair for bank in COMPANION_FAILURES[tag].values() for pair in bank}
+    keys = sample.tagged(tag)
+    assert len(keys) == len(pairs) >= TAG_MINIMUMS[tag]
+    said = set()
+    for key in keys:
+        messages = sample.records[key]["messages"]
+        turns = list(zip(messages, messages[1:], strict=False))
+        found = {
+            (user["content"], reply["content"])
+            for user, reply in turns
+            if (user["role"], reply["role"]) == ("user", "assistant")
+        }
+        assert len(found & pairs) == 1, key
+        said |= found & pairs
+        assert not re.search(r"[A-Za-z\u4e00-\u9fff]$", messages[-1]["content"].rstrip()), "ends mid-sentence"
+    assert said == pairs
 
 
 # ---- cleaning -----------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.params import load_params
 from pipelines.record import record_id
-from pipelines.sample import TAINTED_FILE
+from pipelines.sample import STATUS_TAGS, TAINTED_FILE
 from tests.conftest import corpusgate, make_project, read_run
 
 # The reason each kind of malformed line planted by the sample generator must be quarantined with.
@@ -84,7 +84,7 @@ def test_manifest_describes_sources_and_outputs(sample_run):
     assert by_name["web_zh"]["licence"] == "CC-BY-4.0" and by_name["web_zh"]["records"] > 800
     assert by_name["uploads"]["files"] == [] and manifest["problems"][0]["severity"] == "warning"
     tables = Counter(o["table"] for o in manifest["outputs"])
-    assert set(tables) == {"governed", "quarantine", "lineage"}
+    assert set(tables) == {"governed", "quarantine", "lineage", "negatives", "report"}
     assert sum(o["rows"] for o in manifest["outputs"] if o["table"] == "governed") == manifest["counts"]["governed"]
 
 
@@ -281,3 +281,118 @@ def test_trace_tells_random_records_stories_as_their_input_has_them(sample_run, 
         told = [line.split()[:2] for line in trail[: len(row["trail"])]]
         assert told == [[step["stage"], step["action"]] for step in row["trail"]]
         assert not trail[len(row["trail"])].startswith("  ")  # no step more than the lineage has
+
+
+# Planted synthetic failures (R4) and the component of the safety score each must fail on.
+SYNTHETIC_FAILURES = {
+    "synthetic:degenerate": "R4.degeneration",
+    "synthetic:memorisation": "R4.memorisation",
+    "synthetic:regurgitation": "R4.regurgitation",
+    "synthetic:sycophancy": "R4.companion",
+    "synthetic:false_promise": "R4.companion",
+    "synthetic:self_harm_unanswered": "R4.companion",
+}
+# Truth tags of a record's provenance and what the signals stage must label (R4).
+SIGNAL_TAGS = {"synthetic:declared": "declared", "synthetic:aigc_label": "aigc_label"}
+FLAG_TAGS = {"synthetic:aigc_malformed": "R4.malformed_aigc_label", "synthetic:missing_generator_meta":
+             "R4.missing_generator_meta"}  # fmt: skip
+
+
+def synthetic_label(row: dict) -> dict:
+    return json.loads(row["labels"]).get("synthetic", {})
+
+
+def test_synthetic_records_are_found_by_each_signal_and_the_report_lists_them(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    report = json.loads((project / "runs/sample/synthetic_report.json").read_text(encoding="utf-8"))
+    found = Counter()
+    for case in truth(project):
+        label = synthetic_label(lineage[case["id"]])
+        for tag, signal in SIGNAL_TAGS.items():
+            assert (tag in case["tags"]) == (signal in label.get("signals", [])), (case, label)
+        for tag, flag in FLAG_TAGS.items():
+            assert (tag in case["tags"]) == (flag in label.get("flags", {})), (case, label)
+        if case["file"] == "synthetic.jsonl":
+            assert ("generator" in label.get("signals", [])) == (_sample_record(project, case).get("generator")
+                                                                 is not None)  # fmt: skip
+        found.update(set(case["tags"]) & {*SIGNAL_TAGS, *FLAG_TAGS})
+    for tag, signal in SIGNAL_TAGS.items():
+        assert report["by_signal"][signal]["records"] == found[tag] > 0
+        assert report["by_signal"][signal]["only_this_signal"] > 0
+    assert report["by_signal"]["generator"]["only_this_signal"] > 0
+    for tag, flag in FLAG_TAGS.items():
+        assert report["flags"][flag]["records"] == found[tag] > 0
+    vendor = report["by_source"]["vendor_generated"]
+    assert vendor["synthetic"] == sum(1 for r in run["lineage"] if synthetic_label(r).get("signals"))
+    assert 0.9 < vendor["share"] < 1 and report["by_source"]["web_zh"]["synthetic"] == 0
+    assert report["safety"]["records"] > 300 and len(report["by_generator"]) >= 4
+
+
+def test_planted_synthetic_failures_are_held_back_with_the_failing_component(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    report = json.loads((project / "runs/sample/synthetic_report.json").read_text(encoding="utf-8"))
+    assessed = Counter()
+    for case in truth(project):
+        for tag in set(case["tags"]) & set(SYNTHETIC_FAILURES):
+            row = lineage[case["id"]]
+            assert row["decision"] == "quarantined", (tag, row["reasons"])
+            if any(step["stage"] == "synthetic" for step in row["trail"]):  # else an earlier stage held it
+                assert SYNTHETIC_FAILURES[tag] in row["reasons"], (tag, row["reasons"])
+                assert case["id"] in report["failures_by_reason"][SYNTHETIC_FAILURES[tag]]["examples"] or (
+                    report["failures_by_reason"][SYNTHETIC_FAILURES[tag]]["records"] > 5
+                )
+                assessed[tag] += 1
+            if tag == "synthetic:regurgitation":
+                assert synthetic_label(row)["closest_human"]["id"] == case["of_id"]
+                assert lineage[case["of_id"]]["decision"] == "governed"
+    # Most reach the synthetic stage; the risk filter may catch a companion harm first, and that is fine.
+    assert all(assessed[tag] >= 2 for tag in SYNTHETIC_FAILURES), assessed
+
+
+def test_ordinary_synthetic_records_rarely_fail_the_safety_score(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    ordinary = [c for c in truth(project) if c["file"] == "synthetic.jsonl" and set(c["tags"]) <= STATUS_TAGS]
+    scored = [synthetic_label(lineage[c["id"]]) for c in ordinary if "safety" in synthetic_label(lineage[c["id"]])]
+    assert len(scored) > 300
+    failing = [label for label in scored if label["failing"]]
+    assert len(failing) <= 0.02 * len(scored), failing
+
+
+def test_negatives_cover_every_risk_held_and_are_traceable(sample_run):
+    project, run = sample_run
+    lineage = {r["id"]: r for r in run["lineage"]}
+    negatives = run["negatives"]
+    by_risk: dict[str, set[str]] = {}
+    for row in negatives:
+        origin = lineage[row["origin_id"]]
+        assert origin["decision"] == "quarantined" and f"R6.{row['risk']}" in origin["reasons"]
+        assert not {"R7.no_training_consent", "R8.no_guardian_consent", "R7.invalid_consent"} & set(origin["reasons"])
+        by_risk.setdefault(row["risk"], set()).add(row["kind"])
+    held_risks = {
+        code.removeprefix("R6.")
+        for r in run["lineage"]
+        for code in r["reasons"]
+        if code.startswith("R6.") and code not in ("R6.review", "R6.harmful_source")
+    }
+    assert held_risks and set(by_risk) <= held_risks
+    complete = {risk for risk, kinds in by_risk.items() if kinds == {"safe_response", "preference", "adversarial"}}
+    assert complete == held_risks, held_risks - complete
+    assert len({row["negative_id"] for row in negatives}) == len(negatives)
+
+
+def test_no_planted_identifier_reaches_the_negatives(sample_run):
+    project, run = sample_run
+    written = "\n".join(row[f] for row in run["negatives"] for f in ("prompt", "chosen", "rejected", "text") if row[f])
+    seen = 0
+    for case in truth(project):
+        for span in case.get("pi", []):
+            if span["type"].startswith("pi:") and span["type"] not in ("pi:person_name_zh", "pi:address_zh"):
+                original = _sample_record(project, case)
+                source = original["messages"][span["msg"]]["content"] if "msg" in span else original["text"]
+                value = source[span["start"] : span["end"]]
+                seen += 1
+                assert value not in written, span["type"]
+    assert seen >= 100

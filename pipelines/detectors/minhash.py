@@ -92,6 +92,11 @@ class MinHasher:
         return np.asarray(minhash.digest(), dtype=np.uint32).astype(SIGNATURE_DTYPE)
 
 
+def units(text: str) -> list[str]:
+    """The units of `text` that shingles are made of (see 1. above), case folded."""
+    return _UNIT.findall(text.casefold())
+
+
 def signature_from_bytes(raw: bytes) -> Signature:
     """The signature that `signature.tobytes()` wrote (as the stage's shuffles carry it)."""
     return np.frombuffer(raw, dtype=SIGNATURE_DTYPE)

@@ -44,7 +44,6 @@ from pipelines.provenance.manifest import (
     MANIFEST,
     code_version,
     file_sha256,
-    output_tables,
     read_table,
     refresh_manifest,
     write_manifest,
@@ -52,7 +51,7 @@ from pipelines.provenance.manifest import (
 from pipelines.provenance.trace import UnknownRecordError
 from pipelines.provenance.verify import LINEAGE, load_manifest, verify_run
 from pipelines.record import FORGOTTEN
-from pipelines.tables import NEGATIVES, RUN_MARKER
+from pipelines.tables import NEGATIVES, RUN_MARKER, TABLES
 
 RECEIPTS = "receipts"
 REASON = "R9.forgotten"
@@ -144,7 +143,7 @@ def _write_version(
     receipt_id = f"forget-{at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(' '.join(sorted(why)).encode()).hexdigest()[:8]}"
     forgotten = pa.array(sorted(why))
     changed, dropped_negatives = [], []
-    for table in output_tables():
+    for table in TABLES:
         files = negatives if table == NEGATIVES else sorted((run_dir / table).glob("*.parquet"))
         key_column = "origin_id" if table == NEGATIVES else "id"
         tombstones = (lambda rows: _tombstones(rows, why, receipt_id)) if table == LINEAGE else None

@@ -31,7 +31,7 @@ from pipelines.params import Params, resolve_path
 from pipelines.provenance.dvclock import lock_facts
 from pipelines.record import GOVERNED, REASONS, is_harmful_reason
 from pipelines.sources import Plan
-from pipelines.tables import NEGATIVES, TABLES
+from pipelines.tables import REPORTS, TABLES
 
 MANIFEST = "manifest.json"
 
@@ -234,11 +234,6 @@ def _sources(plan: Plan, records: dict[str, int]) -> list[dict[str, Any]]:
     return described
 
 
-def output_tables() -> list[str]:
-    """The tables whose files a manifest lists: the run's own, and negative samples where a run has them."""
-    return [*TABLES, *([] if NEGATIVES in TABLES else [NEGATIVES])]
-
-
 def _key_check(params: Params, root: Path) -> str | None:
     pseudonyms = params.gate.pseudonyms
     try:
@@ -249,7 +244,7 @@ def _key_check(params: Params, root: Path) -> str | None:
 
 def _outputs(run_dir: Path) -> list[dict[str, Any]]:
     outputs = []
-    for table in output_tables():
+    for table in TABLES:
         for path in sorted((run_dir / table).glob("*.parquet")):
             outputs.append(
                 {
@@ -259,6 +254,12 @@ def _outputs(run_dir: Path) -> list[dict[str, Any]]:
                     "bytes": path.stat().st_size,
                     "rows": pq.ParquetFile(path).metadata.num_rows,
                 }
+            )
+    for report in REPORTS:
+        path = run_dir / report
+        if path.is_file():
+            outputs.append(
+                {"path": report, "table": "report", "sha256": file_sha256(path), "bytes": path.stat().st_size}
             )
     return outputs
 

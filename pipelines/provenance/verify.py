@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.provenance.dvclock import LOCK, lock_disagreements
-from pipelines.provenance.manifest import MANIFEST, file_sha256, output_tables, root_hash
+from pipelines.provenance.manifest import MANIFEST, file_sha256, root_hash
 from pipelines.record import GOVERNED, QUARANTINED, content_sha256
 from pipelines.tables import TABLES
 
@@ -145,7 +145,7 @@ def _file_findings(run_dir: Path, listed: dict[str, str | None]) -> list[Finding
             findings.append(Finding(path, "missing"))
         elif file_sha256(file) != sha256:
             findings.append(Finding(path, "changed: its sha256 is not the manifest's"))
-    present = {str(p.relative_to(run_dir)) for table in output_tables() for p in (run_dir / table).glob("*.parquet")}
+    present = {str(p.relative_to(run_dir)) for table in TABLES for p in (run_dir / table).glob("*.parquet")}
     findings += [Finding(path, "not listed in the manifest") for path in sorted(present - listed.keys())]
     return findings
 

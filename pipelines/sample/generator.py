@@ -39,7 +39,8 @@ Tag vocabulary (`TAG_MINIMUMS` gives how many records carry each tag at any scal
   punctuation ignored) its Jaccard to the original is at least 0.85, above the stage's 0.8, yet a word or
   character really differs. Copies cross files too: exact ones web_zh -> forum.csv and web_en -> books.parquet,
   near ones web_zh and web_en -> books.parquet; near copies and their originals stay out of companion_chat.jsonl
-  and the tainted source, so both reach the near-dup stage. No other pair of records reaches a Jaccard of 0.5,
+  and the tainted source, so both reach the near-dup stage. No other pair of records (but a `synthetic:regurgitation`
+  and its original) reaches a Jaccard of 0.5,
   no two ordinary records 0.45, under character 5-grams or the stage's shingles (see `_Diversity`).
 - Personal information (R7, R10), each with spans: `pi:cn_resident_id` (18 characters, valid area code, birth
   date and ISO 7064 MOD 11-2 check), `pi:cn_resident_id_15`, `pi:cn_mobile`, `pi:bank_card` (16-19 digits,
@@ -71,7 +72,13 @@ Tag vocabulary (`TAG_MINIMUMS` gives how many records carry each tag at any scal
   `synthetic:aigc_malformed` (an `AIGC` field that is no valid label: `Label` "7", no `Label`, not JSON),
   `synthetic:missing_generator_meta` (declared, validly labelled or with a `generator` object, but without a
   complete `generator`),
-  `synthetic:degenerate` (one sentence repeated, or cut off mid-word).
+  `synthetic:degenerate` (one sentence repeated, or cut off mid-word). Planted safety failures:
+  `synthetic:memorisation` (structured identifiers, with their `pi:*` tags and spans), `synthetic:regurgitation`
+  (the first three quarters of an ordinary web record `of` points at, plus a few sentences of its own: a Jaccard
+  to it of 0.55-0.8 under the near-dup stage's shingles, so the near-dup stage keeps both), and in assistant turns
+  of generated chats `synthetic:sycophancy` (siding with the user against the people around them),
+  `synthetic:false_promise` (meeting in person) and `synthetic:self_harm_unanswered` (a user's self-harm
+  disclosure answered without comfort or a path to help).
 - Cleaning (R2): `clean:html` (tags and entities, double-escaped &amp;nbsp;), `clean:zero_width` (U+200B,
   U+FEFF inside words), `clean:fullwidth` (full-width ASCII letters and digits), `clean:control` (control
   characters; JSONL only), `clean:too_short` (1-3 characters), `clean:whitespace` (runs of spaces, tabs, newlines).
@@ -152,6 +159,10 @@ _PI_TYPES = (
 _DECOYS = ("cn_resident_id_bad_checksum", "bank_card_bad_luhn", "order_number", "timestamp", "version")
 _RISKS = tuple(phrases.RISK_LINES)
 _PI_PER_TYPE, _SENSITIVE_PER_TYPE, _RISK_PER_ID, _LOOKALIKE_PER_ID = 10, 10, 12, 8
+# Generated records with a planted safety failure (R4), beside `synthetic:degenerate`.
+_SYNTHETIC_FAILURES = ("memorisation", "regurgitation", "sycophancy", "false_promise", "self_harm_unanswered")
+_MEMORISED = (("cn_mobile", "zh"), ("email", "en"), ("cn_resident_id", "zh"), ("credit_card", "en"))
+_REGURGITATED_SHARE, _REGURGITATION_ADDED = 0.75, 0.15  # of the original's characters: Jaccard about 0.65
 
 TAG_MINIMUMS: dict[str, int] = {
     "exact_dup": 12,
@@ -173,6 +184,7 @@ TAG_MINIMUMS: dict[str, int] = {
     "synthetic:aigc_malformed": 9,
     "synthetic:missing_generator_meta": 20,
     "synthetic:degenerate": 8,
+    **{f"synthetic:{name}": 4 for name in _SYNTHETIC_FAILURES},
     **{f"clean:{name}": 8 for name in ("html", "zero_width", "fullwidth", "control", "too_short", "whitespace")},
     **{f"malformed:{name}": 4 for name in ("json", "utf8", "no_text", "not_object", "bad_messages", "empty_text")},
 }
@@ -278,6 +290,7 @@ class _Builder:
         self._cleaning()
         self._malformed()
         self._duplicates()
+        self._synthetic_failures()  # last, so that every earlier draw stays what it was before these were added
 
     def add(self, file: str, payload: Any, lang: str = "", tags: Sequence[str] = (), **kw: Any) -> _Entry:
         entry = _Entry(file, payload, lang, list(tags), **kw)
@@ -660,6 +673,36 @@ class _Builder:
         word = r"[A-Za-z]{5,}" if lang == "en" else r"[\u4e00-\u9fff]{3,}"
         starts = [m.start() for m in re.finditer(word, text[len(text) // 2 :])]
         return text[: len(text) // 2 + self.rng.choice(starts) + 2]
+
+    def _synthetic_failures(self) -> None:
+        """Generated records that a safety assessment must hold back (R4): identifiers a generator may have
+        memorised, copies of a human record, and companion harms in assistant turns."""
+        for name, lang in _MEMORISED:
+            before, after = self.rng.choice(phrases.PI_CONTEXTS[name][lang]).split("{}")
+            core = _Core([(before, None), (_VALUES[name](self.rng), f"pi:{name}"), (after, None)])
+            self.plant(SYNTHETIC, lang, core, [f"pi:{name}", "synthetic:memorisation"])
+        for source in (WEB_ZH, WEB_EN, WEB_ZH, WEB_EN):
+            original = self.pick_original(source, _NEAR_DUP_MIN_UNITS)
+            text = self.regurgitated(original.payload["text"], original.lang)
+            self.add(SYNTHETIC, self.synthetic_record(text), original.lang, ["synthetic:regurgitation"], of=original)
+        harms = {
+            "sycophancy": phrases.SYCOPHANCY,
+            "false_promise": phrases.FALSE_PROMISES,
+            "self_harm_unanswered": phrases.SELF_HARM_UNANSWERED,
+        }
+        for name, bank in harms.items():
+            for lang in _LANGS:
+                for prompt, line in bank[lang]:
+                    core = _Core([(line, None)], "assistant", prompt)
+                    self.plant(SYNTHETIC, lang, core, [f"synthetic:{name}"])
+
+    def regurgitated(self, text: str, lang: str) -> str:
+        """A generation that copies the first `_REGURGITATED_SHARE` of a human text (cut after a sentence) and adds
+        a little of its own: a Jaccard to the original between the near-dup threshold and half of it."""
+        ends = [m.end() for m in re.finditer(r"[。！？.!?]", text) if m.end() >= len(text) * _REGURGITATED_SHARE]
+        copied = text[: ends[0] if ends else len(text)]
+        added = self.sentences(lang, int(len(text) * _REGURGITATION_ADDED))
+        return _SEP[lang].join([copied, *added])
 
     def _cleaning(self) -> None:
         """Scraping and copying artefacts that the clean stage must undo or reject (R2)."""

@@ -4,6 +4,7 @@
 - `quarantine/`: held-back records with reason codes. The text is copied only where its reason allows it; a
   record held back for lack of a licence or consent, or unreadable, is kept as pointer (source, file, row) and
   hash alone: its text stays in its source.
+- `negatives/`: negative samples derived from held-back records (see `pipelines/stages/negatives.py`).
 - `lineage/`: exactly one row per input record, whatever became of it: pointer, hashes, the subject's keyed
   pseudonym, decision, reasons, the kept twin of a duplicate, labels and the stage trail. No personal-information
   value is written here.
@@ -94,7 +95,8 @@ def _str_or_none(value: Any) -> str | None:
 
 
 class WriteRun(beam.PTransform):
-    """Write governed, quarantine and lineage tables under `out_dir` from the kept and the held-back records."""
+    """Write governed, quarantine and lineage tables under `out_dir` from the kept and the held-back records, and
+    the negatives table from the negatives stage's rows when given."""
 
     def __init__(self, out_dir: Path, params: Params) -> None:
         super().__init__()
@@ -109,6 +111,8 @@ class WriteRun(beam.PTransform):
         quarantined = held | "write.quarantined" >> beam.Filter(lambda r: r.decision == QUARANTINED)
         self._write("quarantine", quarantined | "write.quarantine_rows" >> beam.Map(quarantine_row))
         self._write("lineage", everything | "write.lineage_rows" >> beam.Map(lineage_row, self.consent_scopes))
+        if "negatives" in inputs:
+            self._write("negatives", inputs["negatives"])
 
     def _write(self, table: str, rows: beam.PCollection) -> None:
         rows | f"write.{table}" >> beam.io.WriteToParquet(
