@@ -31,7 +31,8 @@ def run_dir(tmp_path_factory, risk_model) -> Path:
         project / "input.jsonl",
         [
             {"text": "The weather in Hangzhou is mild in spring.", "licence": "CC0-1.0"},
-            {"text": "Cooking rice needs the right amount of water.", "licence": "CC-BY-4.0", "origin": "synthetic"},
+            {"text": "Cooking rice needs the right amount of water.", "licence": "CC-BY-4.0", "origin": "synthetic",
+             "generator": {"model": "m-1", "service": "s", "obtained_at": "2026-09-01"}},
             {"messages": CHAT, "origin": "user_interaction", "consent": ["training"], "subject_id": "u-7",
              "licence": "CC0-1.0"},
             {"text": "Licensed under nothing at all, I am afraid."},
