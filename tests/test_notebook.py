@@ -47,7 +47,7 @@ def test_the_auditors_notebook_runs_on_a_fresh_version(version, monkeypatch):
         for output in cell.outputs
         if output.output_type == "stream"
     )
-    assert "intact: 3 files, 4 governed records" in printed
+    assert "intact: 4 files, 4 governed records" in printed
     assert "record " in printed and "\ntrail\n" in printed  # a full trace
     assert "governed record(s) of the sample match their lineage" in printed
     assert "forgot 1 records {'governed': 1} and 0 negatives" in printed

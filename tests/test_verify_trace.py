@@ -252,6 +252,7 @@ def test_trace_tells_the_consent_and_the_negatives_derived_from_a_record(run_cop
         {"negative_id": "neg-1", "kind": "adversarial", "origin_id": risky["id"], "template_id": None,
          "risk": "R6.A1.8", "language": "en", "prompt": "b00k n0w", "chosen": None},
     ]  # fmt: skip
+    shutil.rmtree(run_copy / "negatives")  # the run's own negatives (none here) give way to these
     (run_copy / "negatives").mkdir()
     pq.write_table(pa.Table.from_pylist(negatives), run_copy / "negatives" / "part-0.parquet")
     write_manifest(run_copy, refresh_manifest(read_run(run_copy)["manifest"], run_copy))
