@@ -75,7 +75,11 @@ class DeclaredSourceParams(SourceParams):
 class RunParams(_Strict):
     workers: int = Field(0, ge=0, description="worker processes; 0 = all cores")
     progress_every: int = Field(10_000, gt=0, description="log progress every N records per worker")
-    shards: int = Field(0, ge=0, description="output files per table; 0 = let the runner decide")
+    shards: int = Field(0, ge=0, description="output files per table; 0 = one per 256 MB of input")
+    shard_records: int = Field(
+        100_000, gt=0, description="rows per input shard, the unit a killed run does not redo when started again"
+    )
+    keep_work: bool = Field(False, description="keep the shard checkpoints (<out>/.work) after a successful run")
 
 
 class CleanParams(_Strict):

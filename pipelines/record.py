@@ -134,6 +134,7 @@ class Record:
     duplicate_of: str | None = None
     content_key: str | None = None  # hash of the normalised content, set by exact dedup
     screened: bool = False  # the consent and PI gate has passed the text (and redacted it)
+    withheld_sha256: str | None = None  # content hash of a held record whose text was dropped (`withhold_text`)
 
     def content(self) -> str:
         """The text that detectors read: plain text, or chat turns as `role: content` lines."""
@@ -174,8 +175,18 @@ class Record:
         """May the quarantine copy the text? Only text the gate has screened, held for reasons that allow it."""
         return self.screened and all(reason(code).keeps_text for code in self.reasons)
 
+    @property
+    def has_content(self) -> bool:
+        return self.text is not None or self.messages is not None or self.withheld_sha256 is not None
+
     def content_sha256(self) -> str:
-        return content_sha256(self.text, self.messages)
+        return self.withheld_sha256 or content_sha256(self.text, self.messages)
+
+    def withhold_text(self) -> None:
+        """Drop the text of a record the quarantine may not copy (`keeps_text`), keeping its hash for the outputs."""
+        if self.text is not None or self.messages is not None:
+            self.withheld_sha256 = self.content_sha256()
+        self.text = self.messages = None
 
 
 def content_sha256(text: str | None, messages: list[dict[str, str]] | None) -> str:

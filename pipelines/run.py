@@ -1,13 +1,17 @@
-"""Build and run the governance pipeline: sources -> ingest -> stages, in order -> write -> manifest.
+"""Build and run the governance pipeline: sources -> shards -> stages, in order -> write -> manifest.
 
-The stages are a plain list (`governance_stages`): each takes the kept records of the one before and adds its
-held-back records to the quarantine. Beam runs the whole graph; by default on the local FnApiRunner with one
-worker process per core (multi-processing, offline), or on any other runner named with `--runner`.
+Ingest and the record-local stages (`local_stages`) run shard by shard, each shard saved as a checkpoint, so that a
+run killed halfway and started again on the same `--out` redoes only the shards it had not finished
+(`pipelines/checkpoints.py`). The corpus-wide stages are a plain list (`governance_stages`): each takes the kept
+records of the one before and adds its held-back records to the quarantine. Beam runs the whole graph; by default
+on the local FnApiRunner with one worker process per core (multi-processing, offline), or on any other runner
+named with `--runner`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 from dataclasses import dataclass
@@ -22,17 +26,18 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
+from pipelines.checkpoints import WORK_DIR, Shard, checkpoint_path, plan_shards, settings_digest
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
 from pipelines.params import Params, resolve_path
-from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
+from pipelines.provenance.manifest import MANIFEST, build_manifest, path_size, write_manifest
 from pipelines.provenance.synthetic_report import write_synthetic_report
 from pipelines.sources import Plan, plan_sources
-from pipelines.stages.base import HELD, KEPT
+from pipelines.stages.base import HELD, KEPT, RecordStage
 from pipelines.stages.clean import Clean
 from pipelines.stages.dedup import ExactDedup
 from pipelines.stages.gate import Gate
-from pipelines.stages.ingest import Ingest
 from pipelines.stages.label import Label
+from pipelines.stages.local import LocalStages
 from pipelines.stages.neardup import NearDup
 from pipelines.stages.negatives import Negatives
 from pipelines.stages.risk import RiskFilter
@@ -41,6 +46,8 @@ from pipelines.stages.write import WriteRun
 from pipelines.tables import REPORTS, RUN_MARKER, TABLES
 
 log = logging.getLogger("corpusgate")
+
+OUTPUT_SHARD_BYTES = 256 << 20  # input bytes per output file when `run.shards` is 0
 
 
 class RunError(RuntimeError):
@@ -54,9 +61,14 @@ class RunResult:
     plan: Plan
 
 
-def governance_stages(params: Params, root: Path, key_file: Path | None) -> list[beam.PTransform]:
-    """The stages after ingest, in the order of DESIGN.md's data flow."""
-    stages: list[beam.PTransform] = [Clean(params), Gate(params, key_file), Label(params, root)]
+def local_stages(params: Params, root: Path, key_file: Path | None) -> list[RecordStage]:
+    """The stages after ingest that decide about one record at a time: run shard by shard, with checkpoints."""
+    return [Clean(params), Gate(params, key_file), Label(params, root)]
+
+
+def governance_stages(params: Params, root: Path) -> list[beam.PTransform]:
+    """The corpus-wide stages after the local ones, in the order of DESIGN.md's data flow."""
+    stages: list[beam.PTransform] = []
     if params.synthetic.enabled:  # before dedup: every human record is still there to compare with
         stages.append(SyntheticSignals(params))
     if params.dedup.exact.enabled:
@@ -72,11 +84,18 @@ def governance_stages(params: Params, root: Path, key_file: Path | None) -> list
 
 
 def build(
-    pipeline: beam.Pipeline, plan: Plan, params: Params, out_dir: Path, root: Path, key_file: Path | None
+    pipeline: beam.Pipeline,
+    plan: Plan,
+    shards: list[Shard],
+    params: Params,
+    out_dir: Path,
+    root: Path,
+    key_file: Path | None,
 ) -> None:
-    ingested = pipeline | "ingest" >> Ingest(plan.tasks, params)
-    kept, held = ingested[KEPT], [ingested[HELD]]
-    for stage in governance_stages(params, root, key_file):
+    stages = local_stages(params, root, key_file)
+    local = pipeline | "local" >> LocalStages(shards, stages, out_dir / WORK_DIR, params)
+    kept, held = local[KEPT], [local[HELD]]
+    for stage in governance_stages(params, root):
         outputs = kept | stage
         kept = outputs[KEPT]
         held.append(outputs[HELD])
@@ -84,7 +103,14 @@ def build(
     outputs = {"kept": kept, "held": all_held}
     if params.negatives.enabled:
         outputs["negatives"] = all_held | "negatives" >> Negatives(params, root)
-    outputs | "write" >> WriteRun(out_dir, params)
+    outputs | "write" >> WriteRun(out_dir, params, output_shards(params, plan))
+
+
+def output_shards(params: Params, plan: Plan) -> int:
+    """Files per output table: `run.shards`, or one per `OUTPUT_SHARD_BYTES` of input (fixed by the input, so
+    that a run's files are the same however often it is run or resumed)."""
+    size = sum(path_size(Path(task.path)) for task in plan.tasks)
+    return params.run.shards or max(1, math.ceil(size / OUTPUT_SHARD_BYTES))
 
 
 def govern(
@@ -114,8 +140,13 @@ def govern(
     prepare_out_dir(out_dir)
     started = datetime.now(UTC)
     log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
+    shards = plan_shards(plan.tasks, params.run.shard_records, settings_digest(params, root))
+    done = sum(checkpoint_path(out_dir / WORK_DIR, shard).exists() for shard in shards)
+    log.info("%d shards; %d finished by an earlier attempt of this run, reused", len(shards), done)
     with _pipeline(options) as pipeline:
-        build(pipeline, plan, params, out_dir, root, key_file)
+        build(pipeline, plan, shards, params, out_dir, root, key_file)
+    if not params.run.keep_work:
+        shutil.rmtree(out_dir / WORK_DIR, ignore_errors=True)
     if params.synthetic.enabled:
         write_synthetic_report(out_dir, params)
     manifest = build_manifest(out_dir, params, plan, started, runner, root)

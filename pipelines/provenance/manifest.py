@@ -215,7 +215,7 @@ def _sources(plan: Plan, records: dict[str, int]) -> list[dict[str, Any]]:
                 "file": t.file,
                 "format": t.format,
                 "sha256": file_sha256(Path(t.path)),
-                "bytes": _size(Path(t.path)),
+                "bytes": path_size(Path(t.path)),
             }
             for t in plan.tasks
             if t.source == source.name
@@ -275,7 +275,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _size(path: Path) -> int:
+def path_size(path: Path) -> int:
+    """Bytes of a file, or of every file below a directory (a saved dataset)."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
 
 

@@ -8,16 +8,15 @@ cannot be read (invalid UTF-8, malformed JSON, no text), is held back here by po
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-import apache_beam as beam
-
-from pipelines.params import LegalBasis, Origin, Params
+from pipelines.checkpoints import Shard
+from pipelines.params import LegalBasis, Origin
 from pipelines.readers import RawRow, read_rows
 from pipelines.record import Record, record_id
 from pipelines.sources import FileTask
-from pipelines.stages.base import HELD, KEPT, Progress, route
 
 STAGE = "ingest"
 
@@ -109,39 +108,21 @@ def _set_content(record: Record, fields: dict[str, Any]) -> tuple[str, str] | No
     return None
 
 
-class Ingest(beam.PTransform):
-    """Read the planned files in parallel and spread their records over the workers."""
-
-    def __init__(self, tasks: list[FileTask], params: Params) -> None:
-        super().__init__()
-        self.tasks, self.params = tasks, params
-
-    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
-        read = (
-            begin
-            | "ingest.files" >> beam.Create(self.tasks, reshuffle=False)
-            | "ingest.read" >> beam.ParDo(_ReadFile(self.params.run.progress_every)).with_outputs(HELD, main=KEPT)
-        )
-        # One file is read by one worker: reshuffle so that the stages after it use every worker.
-        return {KEPT: read[KEPT] | "ingest.spread" >> beam.Reshuffle(), HELD: read[HELD]}
-
-
-class _ReadFile(beam.DoFn):
-    def __init__(self, progress_every: int) -> None:
-        self.progress_every = progress_every
-
-    def setup(self) -> None:
-        self.progress = Progress(STAGE, self.progress_every)
-
-    def process(self, task: FileTask):
-        try:
-            for raw in read_rows(task.path, task.format):
-                record = to_record(task, raw)
-                self.progress.count(record)
-                yield route(record)
-        except Exception as err:  # an unreadable file must not stop the run: it becomes a held row
+def read_shard(shard: Shard) -> Iterator[Record]:
+    """The records of `shard`'s rows; a file that cannot be read (from some row on) gives one `unreadable_file` record,
+    from the one shard whose range holds the row where reading failed, so that every shard agrees."""
+    task, failed_at = shard.task, 0
+    try:
+        for raw in read_rows(task.path, task.format):
+            failed_at = raw.row + 1
+            if shard.stop is not None and raw.row >= shard.stop:
+                return
+            if raw.row >= shard.start:
+                yield to_record(task, raw)
+    except Exception as err:  # an unreadable file must not stop the run: it becomes a held row
+        if shard.covers(failed_at):
             log.error("%s: %s: cannot read as %s: %s", task.source, task.file, task.format, type(err).__name__)
-            yield beam.pvalue.TaggedOutput(HELD, unreadable_file(task, err))
+            yield unreadable_file(task, err)
 
 
 def unreadable_file(task: FileTask, err: Exception) -> Record:

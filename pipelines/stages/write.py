@@ -12,15 +12,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from collections.abc import Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipelines.params import Params
 from pipelines.record import QUARANTINED, Record
-from pipelines.tables import TABLES
+from pipelines.tables import NEGATIVES, TABLES
 
 
 def governed_row(record: Record) -> dict[str, Any]:
@@ -76,7 +82,7 @@ def lineage_row(record: Record, consent_scopes: frozenset[str]) -> dict[str, Any
 
 
 def _content_sha256(record: Record) -> str | None:
-    return record.content_sha256() if record.text is not None or record.messages is not None else None
+    return record.content_sha256() if record.has_content else None
 
 
 def _labels(record: Record) -> str:
@@ -96,11 +102,15 @@ def _str_or_none(value: Any) -> str | None:
 
 class WriteRun(beam.PTransform):
     """Write governed, quarantine and lineage tables under `out_dir` from the kept and the held-back records, and
-    the negatives table from the negatives stage's rows when given."""
+    the negatives table from the negatives stage's rows when given.
 
-    def __init__(self, out_dir: Path, params: Params) -> None:
+    Each table is `shards` files, a row going to the file its id hashes to, sorted by id within it: the same input
+    gives byte-identical files whatever the workers, their number or a resumed run (R2: hashes an auditor can
+    compare)."""
+
+    def __init__(self, out_dir: Path, params: Params, shards: int) -> None:
         super().__init__()
-        self.out_dir, self.shards = Path(out_dir), params.run.shards
+        self.out_dir, self.shards = Path(out_dir), shards
         consent = params.gate.consent
         self.consent_scopes = frozenset((consent.interaction_scope, consent.guardian_scope, consent.sensitive_scope))
 
@@ -115,9 +125,31 @@ class WriteRun(beam.PTransform):
             self._write("negatives", inputs["negatives"])
 
     def _write(self, table: str, rows: beam.PCollection) -> None:
-        rows | f"write.{table}" >> beam.io.WriteToParquet(
-            str(self.out_dir / table / "part"),
-            TABLES[table],
-            file_name_suffix=".parquet",
-            num_shards=self.shards,
+        key = "negative_id" if table == NEGATIVES else "id"
+        keyed = rows | f"write.{table}.shard" >> beam.Map(lambda row, n: (shard_of(row[key], n), row), self.shards)
+        # One empty slot per shard, so that every shard writes its file, empty or not.
+        slots = rows.pipeline | f"write.{table}.slots" >> beam.Create([(n, None) for n in range(self.shards)])
+        (
+            (keyed, slots)
+            | f"write.{table}.flatten" >> beam.Flatten()
+            | f"write.{table}.group" >> beam.GroupByKey()
+            | f"write.{table}.files" >> beam.Map(write_shard, self.out_dir / table, TABLES[table], self.shards, key)
         )
+
+
+def shard_of(row_id: str, shards: int) -> int:
+    """The output file a row goes to: a stable hash of its id (Python's own `hash` changes between processes)."""
+    return int.from_bytes(hashlib.blake2b(row_id.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def write_shard(
+    shard_rows: tuple[int, Iterable[dict[str, Any] | None]], directory: Path, schema: pa.Schema, shards: int, key: str
+) -> None:
+    """Write one shard's rows, sorted by `key`, to a temporary name renamed when complete."""
+    shard, rows = shard_rows
+    table = pa.Table.from_pylist(sorted((r for r in rows if r is not None), key=itemgetter(key)), schema=schema)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"part-{shard:05d}-of-{shards:05d}.parquet"
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(table, partial)
+    os.replace(partial, path)

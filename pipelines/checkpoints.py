@@ -1,0 +1,123 @@
+"""Shards and their checkpoints: what makes a run killed halfway resumable without redoing finished work.
+
+The input is cut into shards (a file, or a row range of a large JSONL or Parquet file). Ingest and the record-local
+stages (clean, gate, label) run shard by shard, and each shard's records are saved under the run directory as a
+checkpoint, written to a temporary name and renamed only when complete. A checkpoint's name is a fingerprint of
+everything its records depend on: the file's bytes, the row range, the parameters of those stages, the models, the
+pseudonymisation key's check value and the code. A run started again on the same `--out` reuses the checkpoints it
+finds and computes the others; a changed input, parameter, model or code gives new fingerprints, so nothing stale
+is reused. The corpus-wide stages (dedup, risk by source, synthetic safety, negatives, write) always run again.
+
+Checkpoints are internal and never leave the run directory's `.work/` (removed after a successful run unless
+`run.keep_work`): a record held back whose text may not be copied (`Record.keeps_text`) is saved without its text,
+pointer and hash only, as the quarantine writes it (R7: nothing leaked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+import pipelines
+from pipelines.detectors.pseudonyms import key_check, load_key
+from pipelines.params import Params
+from pipelines.provenance.manifest import file_sha256, model_facts
+from pipelines.record import Record
+from pipelines.sources import FileTask
+
+WORK_DIR = ".work"  # under the run directory: internal, not an output (not in the manifest, not verified)
+SPLITTABLE = ("jsonl", "parquet")  # formats whose rows can be counted cheaply and read from a row range
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Rows `start` (inclusive) to `stop` (exclusive; None: to the end) of one planned file."""
+
+    task: FileTask
+    start: int
+    stop: int | None
+    fingerprint: str
+
+    def covers(self, row: int) -> bool:
+        return self.start <= row and (self.stop is None or row < self.stop)
+
+
+def plan_shards(tasks: list[FileTask], shard_records: int, settings: str) -> list[Shard]:
+    """The shards of the planned files, at most `shard_records` rows each; `settings` is `settings_digest`."""
+    shards = []
+    for task in tasks:
+        content = file_sha256(Path(task.path))
+        starts = range(0, _row_count(task) or 1, shard_records)
+        for start, stop in zip(starts, [*starts[1:], None], strict=True):
+            identity = {"task": task.__dict__, "sha256": content, "start": start, "stop": stop, "settings": settings}
+            fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
+            shards.append(Shard(task, start, stop, fingerprint))
+    return shards
+
+
+def settings_digest(params: Params, root: Path) -> str:
+    """A hash of everything but the input that the record-local stages' results depend on."""
+    pseudonyms = params.gate.pseudonyms
+    settings = {
+        "code": _code_digest(),
+        "params": {name: getattr(params, name).model_dump(mode="json") for name in ("clean", "gate", "label")},
+        "models": model_facts(params, root),
+        "key": key_check(load_key(pseudonyms.key_env, root / pseudonyms.key_file)),
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def checkpoint_path(work_dir: Path, shard: Shard) -> Path:
+    return work_dir / "shards" / f"{shard.fingerprint}.pickle"
+
+
+def write_checkpoint(path: Path, records: Iterable[Record]) -> None:
+    """Save `records` (text withheld where the quarantine may not copy it); the file appears only when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    with open(partial, "wb") as handle:
+        for record in records:
+            if record.held and not record.keeps_text:
+                record.withhold_text()
+            pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def read_checkpoint(path: Path) -> Iterator[Record]:
+    """The records of a checkpoint this code wrote (pickle: it is read only from the run's own work directory)."""
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
+
+
+def _row_count(task: FileTask) -> int | None:
+    """An upper bound of the rows of a splittable file (JSONL: its lines), or None: read it as one shard."""
+    if task.format not in SPLITTABLE:
+        return None
+    try:
+        if task.format == "parquet":
+            return pq.ParquetFile(task.path).metadata.num_rows
+        with open(task.path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) + 1
+    except Exception:  # an unreadable file is one shard, whose reading records the problem
+        return None
+
+
+def _code_digest() -> str:
+    """A hash of the package's code and resources: results computed by other code are not reused."""
+    package = Path(pipelines.__file__).resolve().parent
+    digest = hashlib.sha256(pipelines.__version__.encode())
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,69 @@
+"""Ingest and the record-local stages (clean, gate, label), shard by shard, each shard saved as a checkpoint.
+
+These stages decide about one record at a time, so a shard's records can be computed apart from the rest of the
+corpus and saved (`pipelines/checkpoints.py`): a run killed halfway and started again reuses the shards it had
+finished (R2: a run that completes whatever happens to it, with outputs identical to an uninterrupted run's).
+Within a shard, records go through the stages' `apply` one after the other, as `RecordStage` does record by
+record, with the same progress lines and counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import apache_beam as beam
+
+from pipelines.checkpoints import Shard, checkpoint_path, read_checkpoint, write_checkpoint
+from pipelines.params import Params
+from pipelines.record import Record
+from pipelines.stages.base import HELD, KEPT, Progress, RecordStage, route
+from pipelines.stages.ingest import STAGE, read_shard
+
+
+class LocalStages(beam.PTransform):
+    """The shards' records after ingest and `stages`, from their checkpoints under `work_dir`, as {KEPT, HELD}."""
+
+    def __init__(self, shards: list[Shard], stages: list[RecordStage], work_dir: Path, params: Params) -> None:
+        super().__init__()
+        self.shards, self.stages, self.work_dir, self.params = shards, stages, work_dir, params
+
+    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        records = (
+            begin
+            | "local.shards" >> beam.Create(self.shards)  # reshuffled: the shards spread over the workers
+            | "local.checkpoints" >> beam.ParDo(_GovernShard(self.stages, self.work_dir, self.params))
+            | "local.read"
+            >> beam.FlatMap(lambda path: (route(r) for r in read_checkpoint(path))).with_outputs(HELD, main=KEPT)
+        )
+        # One shard is governed by one worker: reshuffle so that the stages after it use every worker.
+        return {KEPT: records[KEPT] | "local.spread" >> beam.Reshuffle(), HELD: records[HELD]}
+
+
+class _GovernShard(beam.DoFn):
+    """The path of a shard's checkpoint, computed unless a previous attempt of the run left it complete."""
+
+    def __init__(self, stages: list[RecordStage], work_dir: Path, params: Params) -> None:
+        self.stages, self.work_dir, self.params = stages, work_dir, params
+
+    def setup(self) -> None:
+        for stage in self.stages:
+            stage.setup()
+        every = self.params.run.progress_every
+        self.progress = [Progress(STAGE, every), *(Progress(stage.name, every) for stage in self.stages)]
+
+    def process(self, shard: Shard) -> Iterator[Path]:
+        path = checkpoint_path(self.work_dir, shard)
+        if not path.exists():
+            write_checkpoint(path, (self._govern(record) for record in read_shard(shard)))
+        yield path
+
+    def _govern(self, record: Record) -> Record:
+        """The record after the stages, each seeing it only while it is kept, as the stage chain would."""
+        self.progress[0].count(record)
+        for stage, progress in zip(self.stages, self.progress[1:], strict=True):
+            if record.held:
+                break
+            stage.apply(record)
+            progress.count(record)
+        return record
