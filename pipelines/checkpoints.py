@@ -29,11 +29,11 @@ import pipelines
 from pipelines.detectors.pseudonyms import key_check, load_key
 from pipelines.params import Params
 from pipelines.provenance.manifest import file_sha256, model_facts
+from pipelines.readers import jsonl_offsets
 from pipelines.record import Record
 from pipelines.sources import FileTask
 
 WORK_DIR = ".work"  # under the run directory: internal, not an output (not in the manifest, not verified)
-SPLITTABLE = ("jsonl", "parquet")  # formats whose rows can be counted cheaply and read from a row range
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Shard:
     start: int
     stop: int | None
     fingerprint: str
+    offset: int = 0  # JSONL: the byte where row `start` begins
 
     def covers(self, row: int) -> bool:
         return self.start <= row and (self.stop is None or row < self.stop)
@@ -54,11 +55,11 @@ def plan_shards(tasks: list[FileTask], shard_records: int, settings: str) -> lis
     shards = []
     for task in tasks:
         content = file_sha256(Path(task.path))
-        starts = range(0, _row_count(task) or 1, shard_records)
-        for start, stop in zip(starts, [*starts[1:], None], strict=True):
+        starts = _starts(task, shard_records)
+        for (start, offset), stop in zip(starts, [row for row, _ in starts[1:]] + [None], strict=True):
             identity = {"task": task.__dict__, "sha256": content, "start": start, "stop": stop, "settings": settings}
             fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
-            shards.append(Shard(task, start, stop, fingerprint))
+            shards.append(Shard(task, start, stop, fingerprint, offset))
     return shards
 
 
@@ -100,17 +101,18 @@ def read_checkpoint(path: Path) -> Iterator[Record]:
                 return
 
 
-def _row_count(task: FileTask) -> int | None:
-    """An upper bound of the rows of a splittable file (JSONL: its lines), or None: read it as one shard."""
-    if task.format not in SPLITTABLE:
-        return None
+def _starts(task: FileTask, shard_records: int) -> list[tuple[int, int]]:
+    """(first row, byte offset) of each shard of a file: one shard unless the format can be read from a row on."""
     try:
+        if task.format == "jsonl":
+            return jsonl_offsets(task.path, shard_records)
         if task.format == "parquet":
-            return pq.ParquetFile(task.path).metadata.num_rows
-        with open(task.path, "rb") as handle:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) + 1
+            return [(row, 0) for row in range(0, pq.ParquetFile(task.path).metadata.num_rows, shard_records)] or [
+                (0, 0)
+            ]
     except Exception:  # an unreadable file is one shard, whose reading records the problem
-        return None
+        pass
+    return [(0, 0)]
 
 
 def _code_digest() -> str:

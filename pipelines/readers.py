@@ -30,14 +30,36 @@ class RawRow:
     split: str | None = None  # dataset split, for saved Hugging Face datasets
 
 
-def read_rows(path: str, fmt: Format) -> Iterator[RawRow]:
-    """Rows of the file at `path` in format `fmt`; an unreadable file raises OSError or ValueError."""
+def read_rows(path: str, fmt: Format, start: int = 0, offset: int = 0) -> Iterator[RawRow]:
+    """Rows of the file at `path` in format `fmt`; an unreadable file raises OSError or ValueError.
+
+    A reader may skip what comes before row `start` (JSONL: row `start` begins at byte `offset`; Parquet: row groups
+    before it); others read from the beginning, and the caller skips.
+    """
+    if fmt == "jsonl":
+        return _read_jsonl(path, start, offset)
+    if fmt == "parquet":
+        return _read_parquet(path, start)
     return _READERS[fmt](path)
 
 
-def _read_jsonl(path: str) -> Iterator[RawRow]:
+def jsonl_offsets(path: str, every: int) -> list[tuple[int, int]]:
+    """(row, byte offset) of row 0 and of every `every`-th row after it, for reading a JSONL file in row ranges."""
+    offsets, offset = [(0, 0)], 0
     with open(path, "rb") as handle:
-        for row, line in enumerate(handle):
+        for row, line in enumerate(handle, start=1):
+            offset += len(line)
+            if row % every == 0:
+                offsets.append((row, offset))
+    if len(offsets) > 1 and offsets[-1][1] == offset:  # the file ends there: no row starts at its end
+        offsets.pop()
+    return offsets
+
+
+def _read_jsonl(path: str, start: int = 0, offset: int = 0) -> Iterator[RawRow]:
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        for row, line in enumerate(handle, start=start):
             line = line.rstrip(b"\r\n")
             if not line.strip():
                 continue
@@ -72,9 +94,15 @@ def _read_csv(path: str) -> Iterator[RawRow]:
                 yield RawRow(row, digest, {k: v for k, v in fields.items() if v != ""})
 
 
-def _read_parquet(path: str) -> Iterator[RawRow]:
-    row = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+def _read_parquet(path: str, start: int = 0) -> Iterator[RawRow]:
+    parquet, row, groups = pq.ParquetFile(path), 0, []
+    for group in range(parquet.num_row_groups):  # skip the row groups that end before `start`
+        rows = parquet.metadata.row_group(group).num_rows
+        if row + rows > start or groups:
+            groups.append(group)
+        else:
+            row += rows
+    for batch in parquet.iter_batches(batch_size=4096, row_groups=groups):
         for fields in batch.to_pylist():
             yield RawRow(row, _canonical_sha256(fields), fields)
             row += 1

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from pipelines.checkpoints import WORK_DIR, Shard, plan_shards, read_checkpoint
+from pipelines.checkpoints import WORK_DIR, plan_shards, read_checkpoint
 from pipelines.sources import FileTask
 from pipelines.stages.ingest import read_shard
 from tests.conftest import REPO, corpusgate, read_run, write_jsonl
@@ -73,10 +75,10 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     caplog.set_level(logging.INFO, logger="corpusgate")
     assert corpusgate(*run_args(project, inputs, out), "--set", "run.keep_work=true") == 0
     planned = [r.getMessage() for r in caplog.records if "finished by an earlier attempt" in r.getMessage()]
-    assert planned == [f"12 shards; {len(finished)} finished by an earlier attempt of this run, reused"]
+    assert planned == [f"9 shards; {len(finished)} finished by an earlier attempt of this run, reused"]
     # The finished shards were not computed again: their checkpoints are the files the killed run wrote.
     assert {name: (shards / name).stat().st_mtime_ns for name in finished} == finished
-    assert len(list(shards.glob("*.pickle"))) == 12
+    assert len(list(shards.glob("*.pickle"))) == 9
 
     assert outputs(out) == outputs(tmp_path / "whole")
     assert corpusgate("verify", out) == 0
@@ -97,16 +99,27 @@ def test_a_changed_input_or_setting_gives_new_shards(tmp_path):
     assert len({s.fingerprint for s in shards}) == 3
     assert plan_shards([task], 4, "settings") == shards  # the same input plans the same shards
     assert not {s.fingerprint for s in plan_shards([task], 4, "other")} & {s.fingerprint for s in shards}
-    write_jsonl(path, [{"text": f"line {i}!"} for i in range(10)])
-    assert not {s.fingerprint for s in plan_shards([task], 4, "settings")} & {s.fingerprint for s in shards}
     rows = [r.row for shard in shards for r in read_shard(shard)]
     assert rows == list(range(10))  # every row read once, by the shard whose range holds it
+    write_jsonl(path, [{"text": f"line {i}!"} for i in range(10)])
+    assert not {s.fingerprint for s in plan_shards([task], 4, "settings")} & {s.fingerprint for s in shards}
 
 
-def test_an_unreadable_file_split_in_shards_is_one_lineage_row(tmp_path):
-    path = tmp_path / "broken.parquet"
-    path.write_bytes(b"PAR1 this is not parquet")
-    task = FileTask(0, "broken", str(path), "broken.parquet", "parquet", {})
-    shards = [Shard(task, 0, 4, "a"), Shard(task, 4, None, "b")]
-    [record] = [r for shard in shards for r in read_shard(shard)]
-    assert (record.row, record.reasons) == (-1, ["R2.unreadable_file"])
+def test_an_unreadable_row_range_is_reported_once_by_the_shard_holding_it(tmp_path):
+    """A Parquet file whose middle row group is corrupt: its rows are not lost silently, the others are read."""
+    path = tmp_path / "t.parquet"
+    table = pa.table({"text": [f"row number {i} " * 20 for i in range(9)], "licence": ["CC0-1.0"] * 9})
+    pq.write_table(table, path, row_group_size=3, compression="gzip")
+    middle = pq.ParquetFile(path).metadata.row_group(1).column(0)
+    begin = middle.dictionary_page_offset or middle.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[begin : begin + middle.total_compressed_size] = b"\x07" * middle.total_compressed_size
+    path.write_bytes(bytes(data))
+    task = FileTask(0, "t", str(path), "t.parquet", "parquet", {})
+    shards = plan_shards([task], 3, "settings")
+    assert [(s.start, s.stop) for s in shards] == [(0, 3), (3, 6), (6, None)]
+    records = [r for shard in shards for r in read_shard(shard)]
+    unreadable = [r.row for r in records if "R2.unreadable_file" in r.reasons]
+    assert unreadable == [-1, 3]  # rows 0-5 are reported (read in one batch), not lost silently
+    assert [r.row for r in records if r.row not in unreadable] == [6, 7, 8]
+    assert len({r.id for r in records}) == len(records)

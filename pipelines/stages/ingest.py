@@ -109,31 +109,33 @@ def _set_content(record: Record, fields: dict[str, Any]) -> tuple[str, str] | No
 
 
 def read_shard(shard: Shard) -> Iterator[Record]:
-    """The records of `shard`'s rows; a file that cannot be read (from some row on) gives one `unreadable_file` record,
-    from the one shard whose range holds the row where reading failed, so that every shard agrees."""
-    task, failed_at = shard.task, 0
+    """The records of `shard`'s rows. Where the file cannot be read, one `unreadable_file` record points at the
+    first row not read, from the shard whose range holds that row (the next shard reports what lies beyond)."""
+    task, unread = shard.task, shard.start
     try:
-        for raw in read_rows(task.path, task.format):
-            failed_at = raw.row + 1
+        for raw in read_rows(task.path, task.format, shard.start, shard.offset):
             if shard.stop is not None and raw.row >= shard.stop:
                 return
+            unread = raw.row + 1
             if raw.row >= shard.start:
                 yield to_record(task, raw)
     except Exception as err:  # an unreadable file must not stop the run: it becomes a held row
-        if shard.covers(failed_at):
+        if shard.covers(unread):
             log.error("%s: %s: cannot read as %s: %s", task.source, task.file, task.format, type(err).__name__)
-            yield unreadable_file(task, err)
+            yield unreadable_file(task, err, unread)
 
 
-def unreadable_file(task: FileTask, err: Exception) -> Record:
-    """A lineage row for a file that could not be read (row -1: the file itself)."""
+def unreadable_file(task: FileTask, err: Exception, from_row: int = 0) -> Record:
+    """A lineage row for a file that could not be read from row `from_row` on (row -1: from its first row)."""
+    row = from_row or -1
     record = Record(
-        id=record_id(task.source, task.file, -1),
+        id=record_id(task.source, task.file, row),
         source=task.source,
         file=task.file,
-        row=-1,
+        row=row,
         raw_sha256="",
-        order=(task.position, task.file, -1),
+        order=(task.position, task.file, row),
     )
-    record.hold(STAGE, "R2.unreadable_file", f"{type(err).__name__} reading as {task.format}")
+    detail = f"{type(err).__name__} reading as {task.format}" + (f" from row {from_row}" if from_row else "")
+    record.hold(STAGE, "R2.unreadable_file", detail)
     return record
