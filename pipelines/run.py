@@ -143,6 +143,7 @@ def govern(
     shards = plan_shards(plan.tasks, params.run.shard_records, settings_digest(params, root))
     done = sum(checkpoint_path(out_dir / WORK_DIR, shard).exists() for shard in shards)
     log.info("%d shards; %d finished by an earlier attempt of this run, reused", len(shards), done)
+    runner = {**runner, "shards": len(shards), "shards_reused": done}
     with _pipeline(options) as pipeline:
         build(pipeline, plan, shards, params, out_dir, root, key_file)
     if not params.run.keep_work:

@@ -55,8 +55,9 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     assert corpusgate(*run_args(project, inputs, tmp_path / "whole")) == 0
     assert not (tmp_path / "whole" / WORK_DIR).exists()  # checkpoints are removed after a successful run
 
+    # Killed with its two worker processes as soon as one shard is finished.
     out = tmp_path / "resumed"
-    argv = [str(a) for a in run_args(project, inputs, out)] + ["--workers", "1"]
+    argv = [str(a) for a in run_args(project, inputs, out)] + ["--workers", "2"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", *argv], env=env, start_new_session=True, stderr=subprocess.DEVNULL
@@ -79,6 +80,8 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     # The finished shards were not computed again: their checkpoints are the files the killed run wrote.
     assert {name: (shards / name).stat().st_mtime_ns for name in finished} == finished
     assert len(list(shards.glob("*.pickle"))) == 9
+    run = read_run(out)["manifest"]["run"]
+    assert (run["shards"], run["shards_reused"]) == (9, len(finished))
 
     assert outputs(out) == outputs(tmp_path / "whole")
     assert corpusgate("verify", out) == 0
@@ -89,6 +92,17 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     assert len(no_consent) == 15 and all(r.text is None and r.withheld_sha256 for r in no_consent)
     lineage = {r["id"]: r for r in read_run(out)["lineage"]}
     assert all(lineage[r.id]["content_sha256"] == r.withheld_sha256 for r in no_consent)
+
+    # Killed while writing: a table file half written, no manifest. Only the corpus-wide stages run again.
+    (out / "manifest.json").unlink()
+    (out / "governed" / ".part-00000-of-00001.parquet.partial").write_bytes(b"PAR1 half")
+    caplog.clear()
+    assert corpusgate(*run_args(project, inputs, out)) == 0
+    assert "9 shards; 9 finished by an earlier attempt of this run, reused" in caplog.messages
+    assert outputs(out) == outputs(tmp_path / "whole")
+    assert not (out / WORK_DIR).exists() and sorted(p.name for p in (out / "governed").iterdir()) == [
+        "part-00000-of-00001.parquet"
+    ]
 
 
 def test_a_changed_input_or_setting_gives_new_shards(tmp_path):
