@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import pickle
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,8 @@ from pipelines.record import Record
 from pipelines.sources import FileTask
 
 WORK_DIR = ".work"  # under the run directory: internal, not an output (not in the manifest, not verified)
+MIN_SHARDS_PER_FILE = 16  # a file of more than 16 x MIN_SHARD_RECORDS rows is read by up to 16 workers at once
+MIN_SHARD_RECORDS = 1000  # below this, a shard's fixed costs (a task, a checkpoint file) would dominate
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,22 @@ def _starts(task: FileTask, shard_records: int) -> list[tuple[int, int]]:
     """(first row, byte offset) of each shard of a file: one shard unless the format can be read from a row on."""
     try:
         if task.format == "jsonl":
-            return jsonl_offsets(task.path, shard_records)
+            with open(task.path, "rb") as handle:
+                rows = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) + 1
+            return jsonl_offsets(task.path, _shard_size(rows, shard_records))
         if task.format == "parquet":
-            return [(row, 0) for row in range(0, pq.ParquetFile(task.path).metadata.num_rows, shard_records)] or [
-                (0, 0)
-            ]
+            rows = pq.ParquetFile(task.path).metadata.num_rows
+            return [(row, 0) for row in range(0, rows, _shard_size(rows, shard_records))] or [(0, 0)]
     except Exception:  # an unreadable file is one shard, whose reading records the problem
         pass
     return [(0, 0)]
+
+
+def _shard_size(rows: int, shard_records: int) -> int:
+    """At most `shard_records` rows, and small enough that one large file keeps several workers busy: shards are
+    the unit of parallelism of the record-local stages. Fixed by the file alone, never by the number of workers,
+    so that a run resumed with other workers finds its shards."""
+    return min(shard_records, max(MIN_SHARD_RECORDS, math.ceil(rows / MIN_SHARDS_PER_FILE)))
 
 
 def _code_digest() -> str:

@@ -77,7 +77,7 @@ class RunParams(_Strict):
     progress_every: int = Field(10_000, gt=0, description="log progress every N records per worker")
     shards: int = Field(0, ge=0, description="output files per table; 0 = one per 256 MB of input")
     shard_records: int = Field(
-        100_000, gt=0, description="rows per input shard, the unit a killed run does not redo when started again"
+        100_000, gt=0, description="most rows per input shard, the unit a killed run does not redo when started again"
     )
     keep_work: bool = Field(False, description="keep the shard checkpoints (<out>/.work) after a successful run")
 

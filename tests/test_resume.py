@@ -115,6 +115,8 @@ def test_a_changed_input_or_setting_gives_new_shards(tmp_path):
     assert not {s.fingerprint for s in plan_shards([task], 4, "other")} & {s.fingerprint for s in shards}
     rows = [r.row for shard in shards for r in read_shard(shard)]
     assert rows == list(range(10))  # every row read once, by the shard whose range holds it
+    big = FileTask(0, "b", str(write_jsonl(tmp_path / "b.jsonl", ["{}"] * 20_000)), "b.jsonl", "jsonl", {})
+    assert len(plan_shards([big], 100_000, "settings")) == 16  # one file still keeps 16 workers busy
     write_jsonl(path, [{"text": f"line {i}!"} for i in range(10)])
     assert not {s.fingerprint for s in plan_shards([task], 4, "settings")} & {s.fingerprint for s in shards}
 
