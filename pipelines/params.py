@@ -75,7 +75,7 @@ class DeclaredSourceParams(SourceParams):
 class RunParams(_Strict):
     workers: int = Field(0, ge=0, description="worker processes; 0 = all cores")
     progress_every: int = Field(10_000, gt=0, description="log progress every N records per worker")
-    shards: int = Field(0, ge=0, description="output files per table; 0 = one per 256 MB of input")
+    shards: int = Field(0, ge=0, description="output files per table; 0 = one per 64 MB of input")
     shard_records: int = Field(
         100_000, gt=0, description="most rows per input shard, the unit a killed run does not redo when started again"
     )

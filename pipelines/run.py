@@ -47,7 +47,7 @@ from pipelines.tables import REPORTS, RUN_MARKER, TABLES
 
 log = logging.getLogger("corpusgate")
 
-OUTPUT_SHARD_BYTES = 256 << 20  # input bytes per output file when `run.shards` is 0
+OUTPUT_SHARD_BYTES = 64 << 20  # input bytes per output file when `run.shards` is 0: a shard is grouped in memory
 
 
 class RunError(RuntimeError):
