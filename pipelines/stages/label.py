@@ -1,37 +1,21 @@
 """Label: language, keyword hits and a score per risk on every record (R2 labelling; R6: Measures art. 8).
 
 Tag first, decide later: this stage only labels; the risk filter decides. A risk's score is the stronger of two
-kinds of evidence: the fastText classifier's score, and the keyword library's (the sum of the weights of the
-category's hits, capped at 1). The labels stay beside the record in the governed set and in the lineage.
+kinds of evidence: the fastText classifier's score (its highest over the record's sentences), and the keyword
+library's (the sum of the weights of the category's hits, capped at 1); see `pipelines.detectors.risk_scores`.
+The labels stay beside the record in the governed set and in the lineage.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
-from pipelines.detectors.classifier import RiskClassifier
-from pipelines.detectors.keywords import Hit, KeywordLibrary, KeywordMatcher, library_path
 from pipelines.detectors.language import LanguageIdentifier
+from pipelines.detectors.risk_scores import RiskScorer
 from pipelines.detectors.taxonomy import Taxonomy
-from pipelines.params import Params, resolve_path
+from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.base import RecordStage
-
-
-def keyword_evidence(hits: list[Hit]) -> dict[str, float]:
-    """Per category, the summed weight of its hits, capped at 1: one weight-1 keyword is enough on its own."""
-    evidence: Counter[str] = Counter()
-    for hit in hits:
-        evidence[hit.category] += hit.weight
-    return {category: min(1.0, weight) for category, weight in evidence.items()}
-
-
-def combined_scores(classifier: dict[str, float], keywords: dict[str, float], floor: float) -> dict[str, float]:
-    """Per risk, the stronger evidence, rounded; scores under `floor` are left out to keep labels small."""
-    risks = set(classifier) | set(keywords)
-    combined = {risk: round(max(classifier.get(risk, 0.0), keywords.get(risk, 0.0)), 4) for risk in risks}
-    return {risk: score for risk, score in sorted(combined.items()) if score >= floor}
 
 
 class Label(RecordStage):
@@ -43,23 +27,16 @@ class Label(RecordStage):
 
     def setup(self) -> None:
         label = self.params.label
-        taxonomy = Taxonomy.load()
         self.language = LanguageIdentifier(label.language, self.root)
-        library = KeywordLibrary.load(library_path(label.keywords.path, self.root), taxonomy, label.keywords)
-        self.keywords = KeywordMatcher(library)
-        model = resolve_path(self.root, label.classifier_model)
-        self.classifier = RiskClassifier.load(model, label.classifier, taxonomy)
+        self.risk = RiskScorer.load(label, self.root, Taxonomy.load())
 
     def apply(self, record: Record) -> None:
         text = _spoken(record)
         language, confidence = self.language.identify(text)
-        hits = self.keywords.find(text)
-        scores = combined_scores(
-            self.classifier.scores(text), keyword_evidence(hits), self.params.label.min_score_recorded
-        )
+        risk = self.risk.score(text)
         record.labels["language"] = {"code": language, "score": round(confidence, 3)}
-        record.labels["keywords"] = dict(sorted(Counter(hit.category for hit in hits).items()))
-        record.labels["risk"] = scores
+        record.labels["keywords"] = risk.keywords
+        record.labels["risk"] = risk.scores
         record.note(self.name, "pass", language)
 
 
