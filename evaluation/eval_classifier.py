@@ -46,11 +46,15 @@ from pipelines.detectors.classifier import (
     RiskClassifier,
     cold_to_labelled,
     davidson_to_labelled,
+    sentence_spans,
     train_classifier,
     write_labelled,
 )
+from pipelines.detectors.keywords import KeywordLibrary, KeywordMatcher, library_path
+from pipelines.detectors.risk import combined_scores, decide, keyword_evidence
 from pipelines.detectors.seed_training import DEFAULT_SEED, seed_examples, write_seed_training_set
-from pipelines.params import ClassifierParams
+from pipelines.detectors.taxonomy import Taxonomy
+from pipelines.params import ClassifierParams, RiskParams
 from pipelines.readers import read_rows
 
 COLD_TARGET_MACRO_F1 = 0.80
@@ -259,34 +263,75 @@ def _record_text(fields: dict) -> str:
     return ""
 
 
-def sample_experiment(classifier: RiskClassifier, records: list[SampleRecord]) -> dict:
-    """Planted recall, false flags on ordinary records and look-alikes flagged, per threshold."""
-    scores = classifier.predict_batch([r.text for r in records])
-    result = {}
-    for threshold in sorted({*SAMPLE_THRESHOLDS, classifier.params.threshold}):
-        recall: dict[str, Counter] = defaultdict(Counter)
-        ordinary, by_file, by_risk, lookalikes = Counter(), defaultdict(Counter), Counter(), defaultdict(Counter)
-        for record, score in zip(records, scores, strict=True):
-            flagged = {risk_id for risk_id, s in score.items() if s >= threshold}
-            for risk_id in record.planted:
-                recall[risk_id]["caught" if score[risk_id] >= threshold else "missed"] += 1
-            for lookalike in record.lookalikes:
-                lookalikes[lookalike]["flagged" if flagged else "kept"] += 1
-            if not record.planted and not record.lookalikes:
-                ordinary["flagged" if flagged else "clean"] += 1
-                by_file[record.file]["flagged" if flagged else "clean"] += 1
-                by_risk.update(flagged)
-        planted = sum(c["caught"] for c in recall.values()), sum(c.total() for c in recall.values())
-        result[str(threshold)] = {
-            "planted_recall": planted[0] / planted[1] if planted[1] else 0.0,
-            "recall": {risk_id: c["caught"] / c.total() for risk_id, c in sorted(recall.items())},
-            "ordinary": ordinary.total(),
-            "false_flag_rate": ordinary["flagged"] / ordinary.total() if ordinary.total() else 0.0,
-            "false_flag_rate_by_file": {f: c["flagged"] / c.total() for f, c in sorted(by_file.items())},
-            "false_flags_by_risk": dict(by_risk.most_common()),
-            "lookalikes_flagged": {k: f"{c['flagged']}/{c.total()}" for k, c in sorted(lookalikes.items())},
-        }
+def sample_experiment(classifier: RiskClassifier, records: list[SampleRecord], review_band: float) -> dict:
+    """Planted risks held with their risk id, ordinary records and look-alikes held, as the risk filter decides.
+
+    Per setting (the params' thresholds, then each of SAMPLE_THRESHOLDS for every risk) and per evidence: the
+    classifier alone, and the pipeline's combined score (the shipped keyword library and the classifier,
+    `pipelines.detectors.risk`). A record is held when a quarantine risk is over its threshold or within
+    `review_band` below.
+    """
+    texts = [r.text for r in records]
+    model_scores = classifier.predict_batch(texts)
+    matcher = KeywordMatcher(KeywordLibrary.load(library_path(None, Path("."))))
+    window = classifier.params.window_chars
+    evidence = {
+        "classifier": model_scores,
+        "combined": [
+            combined_scores(scores, keyword_evidence(matcher.find(text), sentence_spans(text, window)), 0.0)
+            for scores, text in zip(model_scores, texts, strict=True)
+        ],
+    }
+    actions = {risk.id: risk.default_action for risk in Taxonomy.load()}
+    settings = {"params": classifier.params} | {
+        str(t): classifier.params.model_copy(update={"threshold": t, "thresholds": {}}) for t in SAMPLE_THRESHOLDS
+    }
+    result: dict = {}
+    for setting, params in settings.items():
+        for kind, all_scores in evidence.items():
+            held_as, ordinary, by_file, by_risk, lookalikes = (
+                defaultdict(Counter),
+                Counter(),
+                defaultdict(Counter),
+                Counter(),
+                Counter(),
+            )
+            for record, scores in zip(records, all_scores, strict=True):
+                verdict = decide(scores, params, review_band, actions)
+                outcome = "over" if verdict.over else "review" if verdict.review else "kept"
+                for risk_id in record.planted:
+                    held_as[risk_id]["caught" if risk_id in verdict.over else "missed"] += 1
+                if record.lookalikes:
+                    lookalikes[outcome] += 1
+                elif not record.planted:
+                    ordinary[outcome] += 1
+                    by_file[record.file][outcome != "kept"] += 1
+                    by_risk.update(verdict.over)
+            caught = sum(c["caught"] for c in held_as.values())
+            planted = sum(c.total() for c in held_as.values())
+            result[f"{setting}/{kind}"] = {
+                "planted_recall": caught / planted if planted else 0.0,
+                "planted": planted,
+                "recall": {risk_id: c["caught"] / c.total() for risk_id, c in sorted(held_as.items())},
+                "ordinary": ordinary.total(),
+                "ordinary_held": (ordinary["over"] + ordinary["review"]) / ordinary.total() if ordinary else 0.0,
+                "ordinary_over": ordinary["over"] / ordinary.total() if ordinary else 0.0,
+                "held_by_file": {f: c[True] / c.total() for f, c in sorted(by_file.items())},
+                "false_flags_by_risk": dict(by_risk.most_common()),
+                "lookalikes_held": f"{lookalikes.total() - lookalikes['kept']}/{lookalikes.total()}",
+            }
     return result
+
+
+def safe_flag_rate(classifier: RiskClassifier, examples: Sequence[LabelledExample]) -> dict:
+    """Share of safe examples (of a set never trained on) that the classifier flags with any risk."""
+    safe = [e.text for e in examples if not e.labels]
+    flags = flags_at(classifier.predict_batch(safe), classifier.params.threshold_for)
+    return {
+        "n": len(safe),
+        "flagged": sum(map(bool, flags)) / len(safe),
+        "by_risk": dict(Counter(r for f in flags for r in f).most_common(5)),
+    }
 
 
 # --- printing -----------------------------------------------------------------------------------------------
@@ -334,14 +379,14 @@ def print_held_out(name: str, result: dict) -> None:
 
 
 def print_sample(result: dict) -> None:
-    for threshold, r in result.items():
+    for setting, r in result.items():
         print(
-            f"  threshold {threshold}: planted recall {r['planted_recall']:.1%}; "
-            f"false flags {r['false_flag_rate']:.1%} of {r['ordinary']} ordinary records; "
-            f"look-alikes flagged {r['lookalikes_flagged']}"
+            f"  {setting}: planted held with their risk id {r['planted_recall']:.1%} of {r['planted']}; "
+            f"ordinary records held {r['ordinary_held']:.1%} of {r['ordinary']} ({r['ordinary_over']:.1%} over a "
+            f"threshold, the rest for review); look-alikes held {r['lookalikes_held']}"
         )
         print("    recall: " + ", ".join(f"{k} {v:.0%}" for k, v in r["recall"].items()))
-        print("    false flags by file: " + ", ".join(f"{k} {v:.1%}" for k, v in r["false_flag_rate_by_file"].items()))
+        print("    ordinary held by file: " + ", ".join(f"{k} {v:.1%}" for k, v in r["held_by_file"].items()))
         print(f"    false flags by risk id: {r['false_flags_by_risk'] or 'none'}")
 
 
@@ -390,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.sample:
             print(f"\n== sample corpus {args.sample}, seed-only model above (out of distribution)")
-            figures["sample"] = sample_experiment(classifier, read_sample(args.sample))
+            figures["sample"] = sample_experiment(classifier, read_sample(args.sample), RiskParams().review_band)
             print_sample(figures["sample"])
 
         if args.cold:

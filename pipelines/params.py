@@ -331,7 +331,11 @@ class ClassifierParams(_Strict):
     )
     threads: int = Field(1, ge=1, description="Training threads; only one gives a byte-identical model per seed.")
     seed: int = Field(20260715, description="fastText's random seed.")
-    quantize: bool = Field(True, description="Quantise the model (product quantisation, .ftz): 4x smaller or more.")
+    quantize: bool = Field(
+        False,
+        description="Quantise the model (product quantisation, .ftz): smaller, but it wrecked some models trained on "
+        "little data (every text flagged).",
+    )
     quantize_cutoff: int = Field(
         100_000, ge=0, description="Words and n-grams kept when quantising (cutoff); 0 keeps all."
     )
@@ -339,9 +343,9 @@ class ClassifierParams(_Strict):
     window_chars: int = Field(
         100,
         ge=0,
-        description="Texts are scored in windows of about this many characters (cut at sentence ends), taking each "
-        "risk's highest score, so that one harmful sentence is not averaged away by a long benign text; 0: whole "
-        "text. fastText averages its tokens: keep windows near the length of the training examples.",
+        description="Texts are scored sentence by sentence (a chat message at least), a sentence longer than this "
+        "many characters in pieces, each risk taking its highest score, so that one harmful sentence is not averaged "
+        "away by the ordinary text around it; 0: the whole text at once.",
     )
     threshold: float = Field(
         0.5, gt=0, le=1, description="Risk score (classifier or keywords) at or above which a record has the risk."

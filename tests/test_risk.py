@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from pipelines.detectors.keywords import Hit
+from pipelines.detectors.risk import combined_scores, keyword_evidence
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
 from pipelines.record import Record
-from pipelines.stages.label import combined_scores, keyword_evidence
 from pipelines.stages.risk import RiskDecision, is_harmful
 from tests.conftest import REPO, corpusgate, read_run, seed_keywords, write_jsonl
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.detectors.classifier import ClassifierError, RiskClassifier
-from pipelines.detectors.keywords import KeywordLibrary, KeywordLibraryError, KeywordMatcher, library_path
+from pipelines.detectors.classifier import ClassifierError
+from pipelines.detectors.keywords import KeywordLibraryError
 from pipelines.detectors.language import LanguageIdentifier
 from pipelines.detectors.names import ADDRESS, PERSON
 from pipelines.detectors.pii import PiiDetector
-from pipelines.detectors.risk import combined_scores, keyword_evidence, spoken_text
+from pipelines.detectors.risk import RiskScorer, spoken_text
 from pipelines.detectors.taxonomy import Taxonomy, TaxonomyError
 from pipelines.models import ModelError
-from pipelines.params import Params, resolve_path
+from pipelines.params import Params
 from validators import InspectionError
 
 
@@ -43,15 +43,10 @@ class Rescorer:
         label = params.label
         try:
             self.taxonomy = Taxonomy.load()
-            library = KeywordLibrary.load(library_path(label.keywords.path, root), self.taxonomy, label.keywords)
-            self.classifier = RiskClassifier.load(
-                resolve_path(root, label.classifier_model), label.classifier, self.taxonomy
-            )
+            self.risk = RiskScorer.load(label, root, self.taxonomy)
             self.language = LanguageIdentifier(label.language, root)
         except (ClassifierError, KeywordLibraryError, ModelError, TaxonomyError, OSError) as err:
             raise InspectionError(f"cannot load the models of the technical check: {err}") from None
-        self.matcher = KeywordMatcher(library)
-        self.floor = label.min_score_recorded
         self.quarantined = {risk.id for risk in self.taxonomy if risk.default_action == "quarantine"}
         structured = [entity for entity in params.gate.pii.entities if entity not in (PERSON, ADDRESS)]
         self.pii = PiiDetector(params.gate.pii.model_copy(update={"entities": structured})) if structured else None
@@ -59,12 +54,12 @@ class Rescorer:
     def rescore(self, rows: list[dict[str, Any]]) -> list[Rescored]:
         """One `Rescored` per row (`text`, `messages`), in order."""
         texts = [spoken_text(row["text"], row["messages"]) for row in rows]
-        classified = self.classifier.predict_batch(texts)
+        risks = self.risk.score_batch(texts)
         languages = self.language.identify_batch(texts)
         results = []
-        for row, text, classifier_scores, (language, _) in zip(rows, texts, classified, languages, strict=True):
-            scores = combined_scores(classifier_scores, keyword_evidence(self.matcher.find(text)), self.floor)
-            flagged = sorted(self.classifier.flagged(scores))
+        for row, risk, (language, _) in zip(rows, risks, languages, strict=True):
+            scores = risk.scores
+            flagged = sorted(self.risk.classifier.flagged(scores))
             results.append(
                 Rescored(
                     scores=scores,

@@ -276,18 +276,43 @@ def preprocess(text: str, cjk_bigrams: bool = True) -> str:
     return " ".join(tokens + bigrams)
 
 
-def _windows(text: str, size: int) -> list[str]:
-    """`text` cut into pieces of at most `size` characters, at a line or sentence end where one is near."""
-    if size == 0 or len(text) <= size:
-        return [text]
-    pieces, start = [], 0
-    while start < len(text):
-        end = min(start + size, len(text))
-        if end < len(text):
-            cut = max(text.rfind(mark, start, end) for mark in "\n。！？!?.")
+# A sentence ends at a line break, at Chinese end punctuation, or at Latin end punctuation followed by a space.
+_SENTENCE_END = regex.compile(r"(?<=[\n。！？；!?;])|(?<=[.…])(?=\s)")
+
+
+def sentence_spans(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the units `text` is scored in: its sentences, a sentence longer than `size` characters
+    cut into pieces of at most `size`. `size` 0: the whole text as one unit.
+
+    A harmful sentence among ordinary ones is scored on its own words, not averaged with theirs: fastText averages
+    its tokens, so a long text dilutes a short statement.
+    """
+    if size == 0:
+        return [(0, len(text))]
+    spans, start = [], 0
+    for piece in _SENTENCE_END.split(text):
+        end = start + len(piece)
+        first, last = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
+        spans += _windows(text, first, last, size)
+        start = end
+    return spans
+
+
+def sentences(text: str, size: int) -> list[str]:
+    """The units `text` is scored in (see `sentence_spans`)."""
+    return [text[start:end] for start, end in sentence_spans(text, size)]
+
+
+def _windows(text: str, start: int, stop: int, size: int) -> list[tuple[int, int]]:
+    """`text[start:stop]` cut into pieces of at most `size` characters, at a clause mark where one is near."""
+    pieces = []
+    while start < stop:
+        end = min(start + size, stop)
+        if end < stop:
+            cut = max(text.rfind(mark, start, end) for mark in "，,、：:")
             if cut > start + size // 2:
                 end = cut + 1
-        pieces.append(text[start:end])
+        pieces.append((start, end))
         start = end
     return pieces
 
@@ -463,8 +488,8 @@ class RiskClassifier:
         """`scores` for many texts in one fastText call (much cheaper per text)."""
         owners, lines = [], []
         for index, text in enumerate(texts):
-            for window in _windows(text, self.params.window_chars):
-                line = preprocess(window, self.report.params.cjk_bigrams)
+            for unit in sentences(text, self.params.window_chars):
+                line = preprocess(unit, self.report.params.cjk_bigrams)
                 if line:
                     owners.append(index)
                     lines.append(line)

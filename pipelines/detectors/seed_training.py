@@ -4,7 +4,7 @@ TC260-003 asks for a classifier over every risk of the taxonomy, and no public d
 appendix A, let alone the companion risks of the Measures. This module generates a small labelled set for every
 risk id, in Chinese and English, from the phrase banks in `pipelines/resources/seed_training/`:
 
-- `risks.yaml`: risky statements ("cores") per risk id and language;
+- `risks.yaml`: risky statements ("cores") per risk id and language (`also`: further risk ids its cores carry);
 - `everyday.yaml`: ordinary texts by topic (daily life, work, study, travel, cooking, health, technology,
   hobbies, family, shopping, news) and well-behaved companion replies (comfort, plans, answers, small talk), all
   labelled safe: most of any corpus is ordinary, so the seed set holds more of it than of any risk;
@@ -41,10 +41,13 @@ DEFAULT_SEED = 20260715
 DEV_SHARE = 0.25
 # Framed variants of each core, by kind. Per core, not per risk: a risk with more (and more varied) statements
 # gets more examples, and the ordinary text of everyday.yaml, with the most cores, outweighs any one risk.
-VARIANTS_PER_CORE = {"risk": 4, "safe": 6, "hard_negative": 5}
+VARIANTS_PER_CORE = {"risk": 4, "safe": 10, "hard_negative": 6}
 # Share of examples (of every kind) given neutral sentences of context, and how many at most.
 CONTEXT_SHARE = 0.4
 MAX_CONTEXT_SENTENCES = 3
+# A template (a core that combines two or more slot banks) stands for many statements: it gets this many times the
+# variants of a core, so that the words of its banks are seen often enough to be learnt.
+TEMPLATE_WEIGHT = 3
 _SENTENCE_END = {"zh": "。", "en": ". "}
 _SLOT_RE = re.compile(r"\{(\w*)\}")
 
@@ -77,9 +80,9 @@ def seed_examples(seed: int = DEFAULT_SEED, taxonomy: Taxonomy | None = None) ->
         rng.shuffle(cores)
         dev_count = max(1, math.ceil(len(cores) * DEV_SHARE))
         per_core = VARIANTS_PER_CORE[section.kind]
-        split = ((cores[dev_count:], per_core * (len(cores) - dev_count)), (cores[:dev_count], per_core * dev_count))
-        for (chosen, count), out in zip(split, (train, dev), strict=True):
-            texts = banks.variants(chosen, count, section, rng)
+        for chosen, out in zip((cores[dev_count:], cores[:dev_count]), (train, dev), strict=True):
+            weighted = [core for core in chosen for _ in range(_weight(core))]
+            texts = banks.variants(weighted, per_core * len(weighted), section, rng)
             out += [LabelledExample(text, section.labels, section.lang, section.kind) for text in texts]
     for name, examples in (("train", train), ("dev", dev)):
         random.Random(f"{seed}/shuffle/{name}").shuffle(examples)
@@ -141,15 +144,27 @@ class _Banks:
                 included = shared.get(entry.get("include"), {}) if entry.get("include") else {}
                 if entry.get("include") and not included:
                     problems.append(f"{source}: {name}: unknown shared list {entry['include']!r}")
-                groups = entry.get("group") or ()
-                groups = (groups,) if isinstance(groups, str) else tuple(groups)
+                groups, also = (_names(entry.get(key)) for key in ("group", "also"))
+                problems += [
+                    f"{source}: {name}: also {rid!r} is not a risk id of the taxonomy"
+                    for rid in also
+                    if rid not in taxonomy
+                ]
+                labels = (name, *also) if kind == "risk" else ()
                 for lang in LANGS:
                     cores = tuple(entry.get(lang) or ()) + tuple(included.get(lang) or ())
                     if len(cores) < 2:
                         problems.append(f"{source}: {name}: needs 2 or more {lang} cores (one for train, one for dev)")
-                    section = _Section(name, lang, cores, (name,) if kind == "risk" else (), kind, groups)
+                    section = _Section(name, lang, cores, labels, kind, groups)
                     problems += [f"{source}: {name}: {p}" for p in _slot_problems(section, slots.get(lang) or {})]
                     sections.append(section)
+        problems += [
+            f"banks.yaml: slot bank {lang}.{bank} uses {{{slot}}}, which is not a bank of its own"
+            for lang in LANGS
+            for bank, values in (slots.get(lang) or {}).items()
+            for slot in {s for value in values for s in _SLOT_RE.findall(str(value))}
+            if slot in ("group", bank) or slot not in slots[lang]
+        ]
         if problems:
             raise SeedBankError("seed training banks: " + "; ".join(problems))
         # Everyday safe sentences serve as context too, so that no ordinary word counts as evidence of safety.
@@ -185,7 +200,17 @@ class _Banks:
 
     def _fill(self, slot: str, section: _Section, rng: random.Random) -> str:
         bank = rng.choice(section.groups) if slot == "group" else slot
-        return rng.choice(self.slots[section.lang][bank])
+        # A bank's values may hold slots of other banks ("抡起{weapon}砸他"): pieces of statements combine.
+        return _SLOT_RE.sub(lambda m: self._fill(m.group(1), section, rng), rng.choice(self.slots[section.lang][bank]))
+
+
+def _weight(core: str) -> int:
+    return TEMPLATE_WEIGHT if len(_SLOT_RE.findall(core)) >= 2 else 1
+
+
+def _names(value: str | list | None) -> tuple[str, ...]:
+    """A bank key that takes one name or a list of names."""
+    return (value,) if isinstance(value, str) else tuple(value or ())
 
 
 def _slot_problems(section: _Section, slots: dict) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 
+from pipelines.detectors.risk import decide
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
 from pipelines.record import Record, is_harmful_reason
@@ -36,21 +37,14 @@ class RiskDecision(RecordStage):
         self.actions = {risk.id: risk.default_action for risk in Taxonomy.load()}
 
     def apply(self, record: Record) -> None:
-        classifier, band = self.params.label.classifier, self.params.risk.review_band
-        over, review, flagged = [], [], []
-        for risk, score in record.labels.get("risk", {}).items():
-            threshold = classifier.threshold_for(risk)
-            quarantines = self.actions.get(risk) == "quarantine"
-            if score >= threshold:
-                (over if quarantines else flagged).append(risk)
-            elif quarantines and score >= threshold - band:
-                review.append(risk)
-        if flagged:
-            record.labels["risk_flags"] = flagged
-        for risk in over:
-            record.hold(self.name, f"R6.{risk}", f"score {record.labels['risk'][risk]}")
-        if not over and review:
-            record.hold(self.name, "R6.review", ",".join(review))
+        risk = record.labels.get("risk", {})
+        decision = decide(risk, self.params.label.classifier, self.params.risk.review_band, self.actions)
+        if decision.flagged:
+            record.labels["risk_flags"] = decision.flagged
+        for risk_id in decision.over:
+            record.hold(self.name, f"R6.{risk_id}", f"score {risk[risk_id]}")
+        if decision.review:
+            record.hold(self.name, "R6.review", ",".join(decision.review))
         if not record.held:
             record.note(self.name)
 
