@@ -25,9 +25,9 @@ from pathlib import Path
 import apache_beam as beam
 
 from pipelines.detectors import negatives
+from pipelines.detectors.risk import RiskScorer
 from pipelines.params import Params, resolve_path
 from pipelines.record import Record, is_harmful_reason
-from pipelines.stages.label import Label, combined_scores, keyword_evidence
 
 STAGE = "negatives"
 
@@ -61,7 +61,7 @@ class _Derive(beam.DoFn):
         settings = self.params.negatives
         path = resolve_path(self.root, settings.templates) if settings.templates else None
         self.templates = negatives.ResponseTemplates.load(path)
-        self.labeller = None  # loaded on the first eligible record: most runs hold few
+        self.scorer: RiskScorer | None = None  # loaded on the first eligible record: most runs hold few
 
     def process(self, record: Record):
         settings = self.params.negatives
@@ -84,10 +84,6 @@ class _Derive(beam.DoFn):
         return (before[-1] if before else turns[worst]["content"]), turns[worst]["content"]
 
     def score(self, text: str, risk: str) -> float:
-        if self.labeller is None:
-            self.labeller = Label(self.params, self.root)
-            self.labeller.setup()
-        scores = combined_scores(
-            self.labeller.classifier.scores(text), keyword_evidence(self.labeller.keywords.find(text)), 0.0
-        )
-        return scores.get(risk, 0.0)
+        if self.scorer is None:
+            self.scorer = RiskScorer.load(self.params.label, self.root)
+        return self.scorer.score(text).scores.get(risk, 0.0)
