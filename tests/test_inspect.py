@@ -206,8 +206,9 @@ def test_planted_residual_pi_and_harmful_records_fail_the_inspection_by_name_and
     run, ids = weak_run
     governed = {row["id"] for row in read_run(run)["governed"]}
     planted_pi = {ids[f"pi-{i}"] for i in range(3)}
-    planted_harm = {ids[f"harm-{i}"] for i in range(4)}
-    assert planted_pi | planted_harm <= governed  # the weak policy let them through
+    # The weak policy let them through (the classifier may still be sure of one harmful plant: then it is held).
+    planted_harm = {ids[f"harm-{i}"] for i in range(4)} & governed
+    assert planted_pi <= governed and len(planted_harm) >= 3
 
     assert inspect_cli(project, run, "--report", tmp_path) == 1
     report = load_report(tmp_path)
