@@ -75,6 +75,10 @@ class RunParams(_Strict):
     workers: int = Field(0, ge=0, description="worker processes; 0 = all cores")
     progress_every: int = Field(10_000, gt=0, description="log progress every N records per worker")
     shards: int = Field(0, ge=0, description="output files per table; 0 = let the runner decide")
+    spill_budget_mb: float = Field(
+        16, ge=0, description="local runner: MB a stage output or shuffle keeps in memory before spilling; 0 = never"
+    )
+    spill_dir: str | None = Field(None, description="local runner: where spill files go; null = the system temp dir")
 
 
 class CleanParams(_Strict):

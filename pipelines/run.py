@@ -18,11 +18,11 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.portability.api import beam_provision_api_pb2
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
+from pipelines.local_runner import local_runner
 from pipelines.params import Params, resolve_path
 from pipelines.provenance.manifest import MANIFEST, build_manifest, write_manifest
 from pipelines.sources import Plan, plan_sources
@@ -106,7 +106,7 @@ def govern(
     prepare_out_dir(out_dir)
     started = datetime.now(UTC)
     log.info("governing %d files from %d sources into %s", len(plan.tasks), len(plan.sources), out_dir)
-    with _pipeline(options) as pipeline:
+    with _pipeline(options, params, root) as pipeline:
         build(pipeline, plan, params, out_dir, root, key_file)
     manifest = build_manifest(out_dir, params, plan, started, runner, root)
     write_manifest(out_dir, manifest)
@@ -127,11 +127,14 @@ def pipeline_options(workers: int, beam_args: list[str]) -> tuple[PipelineOption
     return PipelineOptions(flags), {"runner": "FnApiRunner", "workers": workers, "mode": mode}
 
 
-def _pipeline(options: PipelineOptions) -> beam.Pipeline:
+def _pipeline(options: PipelineOptions, params: Params, root: Path) -> beam.Pipeline:
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
-    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md).
-    return beam.Pipeline(runner=FnApiRunner(provision_info=_quiet_workers()), options=options)
+    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). Spilling
+    # to disk keeps its memory flat however large the corpus (pipelines/local_runner.py).
+    spill_dir = str(resolve_path(root, params.run.spill_dir)) if params.run.spill_dir else None
+    runner = local_runner(params.run.spill_budget_mb, spill_dir, provision_info=_quiet_workers())
+    return beam.Pipeline(runner=runner, options=options)
 
 
 def _quiet_workers() -> ExtendedProvisionInfo:
