@@ -1,7 +1,9 @@
-"""Run a command and measure it: wall time, peak resident memory of its process tree, the machine's load.
+"""Run a command and measure it: wall time, CPU time and peak resident memory of its process tree, the load.
 
 The first process is Beam's runner (the driver), its children are the worker processes. Peaks are sampled every
 0.2 s with psutil: the runner's, the largest single worker's, and the whole tree's (their sum at one instant).
+CPU time (user + system) adds up every process of the tree as last seen: unlike wall time, other work on a
+shared machine does not inflate it.
 `progress_every` seconds, a line with the elapsed time and the current memory goes to stderr, so that a long
 run shows it is alive.
 """
@@ -24,6 +26,7 @@ MB = 1 << 20
 @dataclass
 class Measured:
     seconds: float
+    cpu_seconds: float  # user + system time of the whole process tree
     runner_mb: float  # peak RSS of the command's own process (the Beam runner)
     worker_mb: float  # peak RSS of its largest child process (a Beam worker)
     total_mb: float  # peak of the sum over the process tree
@@ -52,12 +55,14 @@ def run_measured(command: list[str], cwd: Path, progress_every: float = 60.0) ->
         reader.start()
     root = psutil.Process(process.pid)
     peaks = {"runner": 0, "worker": 0, "total": 0}
+    cpu: dict[int, float] = {}  # per process, as last seen
     last_report = started
     while process.poll() is None:
         try:
-            runner = root.memory_info().rss
-            workers = [child.memory_info().rss for child in root.children(recursive=True)]
-        except psutil.Error:  # a process ended between the two calls
+            processes = [root, *root.children(recursive=True)]
+            runner, *workers = (p.memory_info().rss for p in processes)
+            cpu.update({p.pid: sum(p.cpu_times()[:2]) for p in processes})
+        except psutil.Error:  # a process ended between the calls
             workers, runner = [], 0
         peaks["runner"] = max(peaks["runner"], runner)
         peaks["worker"] = max(peaks["worker"], *workers, 0)
@@ -79,6 +84,7 @@ def run_measured(command: list[str], cwd: Path, progress_every: float = 60.0) ->
         raise subprocess.CalledProcessError(process.returncode, command, outputs["stdout"], outputs["stderr"])
     return Measured(
         seconds,
+        sum(cpu.values()),
         peaks["runner"] / MB,
         peaks["worker"] / MB,
         peaks["total"] / MB,
