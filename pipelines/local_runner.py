@@ -48,6 +48,7 @@ from apache_beam.utils import windowed_value
 
 CHUNK_BYTES = 8 << 20  # grouped output is handed to a worker in chunks of about this size
 RUN_CHUNK_BYTES = 1 << 20  # a sorted run is read back this much at a time: merging holds one chunk per run
+MERGE_WIDTH = 32  # runs merged at once: more runs are first merged into longer ones
 KEY_BYTES = 256  # what a decoded key, its list and a small value cost beyond their encoded bytes (about)
 _LENGTH = struct.Struct(">I")
 
@@ -233,19 +234,22 @@ class _SpillingGroupingBuffer(execution.GroupingBuffer):
         """Write the table as one run: (encoded key, encoded grouped element) pairs sorted by key."""
         encode = _grouped_encoder(self._post_grouped_coder)
         decode_key = self._key_coder.get_impl().decode
+        table = self._table
+        self._runs.append(self._write_run((key, encode(decode_key(key), table[key])) for key in sorted(table)))
+        table.clear()
+        self._held = 0
+
+    def _write_run(self, entries: Iterable[tuple[bytes, bytes]]) -> _Chunks:
         file, out, chunks = self.area.new_file(), create_OutputStream(), []
-        for key in sorted(self._table):
-            element = encode(decode_key(key), self._table[key])
+        for key, element in entries:
             out.write(_LENGTH.pack(len(key)) + key + _LENGTH.pack(len(element)) + element)
             if out.size() >= RUN_CHUNK_BYTES:
                 chunks.append(_Chunk(file, *file.write(out.get())))
                 out = create_OutputStream()
         if out.size():
             chunks.append(_Chunk(file, *file.write(out.get())))
-        self._runs.append(_Chunks(chunks))
         file.close()
-        self._table.clear()
-        self._held = 0
+        return _Chunks(chunks)
 
     def partition(self, n: int) -> list[Any]:
         if not self._runs:
@@ -257,19 +261,16 @@ class _SpillingGroupingBuffer(execution.GroupingBuffer):
         return self._grouped_output
 
     def _merge_runs(self, n: int) -> list[_Chunks]:
-        """Merge the runs key by key into `n` shares, each written as chunks of whole grouped elements."""
-        coder = self._post_grouped_coder.get_impl()
-        encode = _grouped_encoder(self._post_grouped_coder)
+        """Merge the runs key by key into `n` shares, each written as chunks of whole grouped elements. Runs are
+        first merged `MERGE_WIDTH` at a time into longer ones, so that merging never reads more than
+        `MERGE_WIDTH` chunks at once however many runs the input made."""
+        while len(self._runs) > MERGE_WIDTH:
+            batches = [self._runs[i : i + MERGE_WIDTH] for i in range(0, len(self._runs), MERGE_WIDTH)]
+            self._runs = [self._write_run(self._merged(batch)) for batch in batches]
         shares = [(self.area.new_file(), create_OutputStream(), []) for _ in range(n)]
-        merged = heapq.merge(*(_run_entries(run) for run in self._runs), key=itemgetter(0))
-        for index, (_, entries) in enumerate(itertools.groupby(merged, key=itemgetter(0))):
-            elements = [element for _, element in entries]
+        for index, (_, element) in enumerate(self._merged(self._runs)):
             file, out, chunks = shares[index % n]
-            if len(elements) == 1:
-                out.write(elements[0])
-            else:  # the key was in several runs: one element with all its values
-                groups = [coder.decode_from_stream(create_InputStream(e), True).value for e in elements]
-                out.write(encode(groups[0][0], [value for _, values in groups for value in values]))
+            out.write(element)
             if out.size() >= CHUNK_BYTES:
                 chunks.append(_Chunk(file, *file.write(out.get())))
                 shares[index % n] = (file, create_OutputStream(), chunks)
@@ -281,6 +282,19 @@ class _SpillingGroupingBuffer(execution.GroupingBuffer):
             result.append(_Chunks(chunks))
         self._runs = []
         return result
+
+    def _merged(self, runs: list[_Chunks]) -> Iterator[tuple[bytes, bytes]]:
+        """The entries of `runs` in key order, one per key: a key found in several runs gets all its values."""
+        coder = self._post_grouped_coder.get_impl()
+        encode = _grouped_encoder(self._post_grouped_coder)
+        merged = heapq.merge(*(_run_entries(run) for run in runs), key=itemgetter(0))
+        for key, entries in itertools.groupby(merged, key=itemgetter(0)):
+            elements = [element for _, element in entries]
+            if len(elements) == 1:
+                yield key, elements[0]
+            else:
+                groups = [coder.decode_from_stream(create_InputStream(e), True).value for e in elements]
+                yield key, encode(groups[0][0], [value for _, values in groups for value in values])
 
 
 def _run_entries(run: _Chunks) -> Iterator[tuple[bytes, bytes]]:

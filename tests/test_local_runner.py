@@ -88,9 +88,11 @@ def test_a_budget_of_zero_is_refused():
         SpillingFnApiRunner(budget_mb=0)
 
 
-def test_a_group_by_key_far_over_the_budget_is_merged_from_chunked_runs(tmp_path):
+def test_a_group_by_key_far_over_the_budget_is_merged_from_chunked_runs(tmp_path, monkeypatch):
     """Workers send their output in ~10 MB messages: with 1 MB of budget every message becomes a sorted run of
-    several chunks, keys recur across runs, and the grouped output reaches the workers in chunks."""
+    several chunks, keys recur across runs, runs are merged two at a time in several passes, and the grouped
+    output reaches the workers in chunks."""
+    monkeypatch.setattr(local_runner, "MERGE_WIDTH", 2)
     options = PipelineOptions(["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
     with beam.Pipeline(runner=SpillingFnApiRunner(budget_mb=1, spill_dir=str(tmp_path)), options=options) as p:
         sizes = (
