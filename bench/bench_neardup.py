@@ -136,6 +136,9 @@ def run_stage(size: int, workers: int, corpus: str, spill_mb: float) -> dict[str
         figures[metric.key.metric.name] = metric.committed
     for metric in result.metrics().query(MetricsFilter().with_namespace("corpusgate"))["distributions"]:
         figures[metric.key.metric.name.removeprefix("near_dedup.") + "_max"] = metric.committed.max
+    out = figures.get(KEPT, 0) + figures.get(HELD, 0)
+    if out != size:  # nothing lost: every document comes out kept or held, once
+        raise SystemExit(f"{size:,} documents in, {out:,} out (kept {figures.get(KEPT, 0):,})")
     return figures
 
 

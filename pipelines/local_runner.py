@@ -327,31 +327,16 @@ def _grouped_encoder(post_grouped_coder: Any):  # noqa: ANN202
     return encode
 
 
-def _send_input_in_chunks(self: fn_runner.BundleManager, process_bundle_id: str, read_transform_id: str, byte_streams):  # noqa: ANN001
-    """`BundleManager._send_input_to_worker`, flushing as it goes: Beam's own writes a worker's whole share into one
-    message (one copy of it in memory, and a failure past gRPC's 2 GB), ours sends it ~10 MB at a time. Every
-    chunk holds whole elements, so a flush never splits one."""
-    data_out = self._worker_handler.data_conn.output_stream(process_bundle_id, read_transform_id)
-    for byte_stream in byte_streams or []:
-        data_out.write(byte_stream)
-        data_out.maybe_flush()
-    data_out.close()
-
-
 @contextmanager
 def _spilling_buffers(area: _SpillArea) -> Iterator[None]:
-    """Swap the FnApiRunner's buffer classes for spilling ones bound to `area`, and its input sending for one that
-    streams, for one run."""
+    """Swap the FnApiRunner's buffer classes for spilling ones bound to `area`, for one run."""
     list_buffer = type("ListBuffer", (_SpillingListBuffer,), {"area": area})
     grouping_buffer = type("GroupingBuffer", (_SpillingGroupingBuffer,), {"area": area})
     # fn_runner imported ListBuffer by name (timers, deferred inputs): swapped too, so that every buffer of the
     # run is of one kind and `extend` never meets a buffer that would drop spilled chunks.
     saved = (execution.ListBuffer, execution.GroupingBuffer, fn_runner.ListBuffer)
-    send = fn_runner.BundleManager._send_input_to_worker
     execution.ListBuffer, execution.GroupingBuffer, fn_runner.ListBuffer = list_buffer, grouping_buffer, list_buffer
-    fn_runner.BundleManager._send_input_to_worker = _send_input_in_chunks
     try:
         yield
     finally:
         execution.ListBuffer, execution.GroupingBuffer, fn_runner.ListBuffer = saved
-        fn_runner.BundleManager._send_input_to_worker = send

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 
 import apache_beam as beam
 import pytest
@@ -12,6 +13,10 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines import local_runner
 from pipelines.local_runner import SpillingFnApiRunner
+from pipelines.params import NearDupParams, Params
+from pipelines.record import DUPLICATE, GOVERNED, Record, record_id
+from pipelines.stages.base import HELD, KEPT
+from pipelines.stages.neardup import NearDup
 from tests.conftest import corpusgate, read_run, write_jsonl
 
 ELEMENTS = 3_000
@@ -127,3 +132,29 @@ def test_a_governed_run_that_spills_writes_what_a_run_in_memory_writes(tmp_path,
     assert decisions(runs["spilled"]) == decisions(runs["memory"])
     assert len(runs["memory"]["lineage"]) == len(rows)
     assert runs["spilled"]["manifest"]["root_hash"] == runs["memory"]["manifest"]["root_hash"]
+
+
+def test_near_duplicates_are_all_found_on_a_run_that_spills_every_shuffle(tmp_path, monkeypatch):
+    """The near-dup stage's CoGroupByKeys take inputs from several stages: on a spilling run with many sorted runs
+    merged in passes, every planted near copy is still found and points at its original."""
+    words = [f"w{n}" for n in range(5_000)]
+    texts = []
+    for n in range(600):
+        if n % 10 == 9:  # a near copy of the one before: one word dropped
+            copy = texts[-1].split()
+            del copy[n % len(copy)]
+            texts.append(" ".join(copy))
+        else:
+            texts.append(" ".join(random.Random(n).choices(words, k=60)))
+    records = [Record(record_id("s", "f", n), "s", "f", n, "", (0, "f", n), text=t) for n, t in enumerate(texts)]
+    expected = [
+        (r.id, DUPLICATE, records[n - 1].id) if n % 10 == 9 else (r.id, GOVERNED, None) for n, r in enumerate(records)
+    ]
+    monkeypatch.setattr(local_runner, "MERGE_WIDTH", 2)
+    options = PipelineOptions(["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
+    with beam.Pipeline(runner=SpillingFnApiRunner(budget_mb=0.01, spill_dir=str(tmp_path)), options=options) as p:
+        decided = p | beam.Create(records) | NearDup(Params(), NearDupParams())
+        outcome = (
+            (decided[KEPT], decided[HELD]) | beam.Flatten() | beam.Map(lambda r: (r.id, r.decision, r.duplicate_of))
+        )
+        assert_that(outcome, equal_to(expected))
