@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -53,6 +54,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ is not an installed package
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
 from bench.corpus import FILE_DOCS, write_corpus  # noqa: E402
 from bench.measure import machine_load, run_measured  # noqa: E402
@@ -73,6 +77,7 @@ from pipelines.stages.ingest import to_record  # noqa: E402
 from pipelines.stages.neardup import NearDup  # noqa: E402
 from pipelines.stages.risk import RiskDecision, RiskFilter  # noqa: E402
 from pipelines.stages.write import governed_row, lineage_row  # noqa: E402
+from pipelines.tables import TABLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MB = 1 << 20
@@ -176,11 +181,6 @@ def _near_dedup(records: list[Record], settings: Any) -> int:
 
 
 def _write(kept: list[Record], everything: list[Record]) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from pipelines.tables import TABLES
-
     with tempfile.TemporaryDirectory() as directory:
         pq.write_table(pa.Table.from_pylist([governed_row(r) for r in kept], TABLES["governed"]), f"{directory}/g")
         pq.write_table(pa.Table.from_pylist([lineage_row(r) for r in everything], TABLES["lineage"]), f"{directory}/l")
@@ -236,8 +236,7 @@ def side_by_side(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
     """Both tools on the shared steps, measured alike."""
     if not (DATATROVE_VENV / "bin" / "python").exists():
         print(f"creating {DATATROVE_VENV} with {' '.join(DATATROVE_PACKAGES)} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(DATATROVE_VENV)], check=True)
-        subprocess.run([str(DATATROVE_VENV / "bin" / "python"), "-m", "ensurepip", "-q"], check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(DATATROVE_VENV)], check=True)
         pip = [str(DATATROVE_VENV / "bin" / "python"), "-m", "pip", "install", "-q", *DATATROVE_PACKAGES]
         subprocess.run(pip, check=True)
     ours = run_measured(
@@ -409,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             print_versus(versus, args.workers)
         results[str(size)] = {
             "date": time.strftime("%Y-%m-%d %H:%M"),
-            "machine": f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores",
+            "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores",
             "workers": args.workers,
             "input_mb": round(input_mb, 1),
             "full": full,
