@@ -1,21 +1,22 @@
 """Benchmark of near-duplicate detection (R3: Measures art. 10(2)-(3)): speed, peak memory, clustering rounds.
 
 1. Detector: MinHash signatures per second on one core (shingling included), on ~1 KB zh and en documents.
-2. Stage: the `NearDup` PTransform on the local FnApiRunner (multi-processing, `--workers` processes) for each of
-   `--sizes` generated documents, each size in a fresh process. The documents (~1 KB, zh and en alternating) are
+2. Stage: the `NearDup` PTransform on the local runner (`pipelines/local_runner.py`: the FnApiRunner in
+   multi-processing mode, `--workers` processes, spilling past `run.spill_budget_mb`) for each of `--sizes`
+   generated documents, each size in a fresh process. The documents (~1 KB, zh and en alternating) are
    generated inside the pipeline; every tenth is its predecessor with one sentence dropped. `--corpus distinct`
    (the default) makes the others of random characters or words, so unrelated documents share almost nothing;
    `--corpus templated` draws them from the sample's phrase banks, so they share sentences and crowd the LSH
    buckets. Prints documents per second; the largest band bucket and cluster (the state one step holds at a
-   time, from the stage's Beam distributions); and the peak resident memory of the worker processes and of the
-   runner process. Both memory figures grow with the input on this runner, whatever the stage does: the
-   FnApiRunner keeps every shuffle in the runner's memory and hands each worker its whole share of a stage's
-   input as one bundle. On Dataflow, Flink or Spark shuffles spill to disk and bundles are bounded; there the
-   stage's memory is what its steps hold, which the largest bucket and cluster bound.
+   time, from the stage's Beam distributions); the peak resident memory of the runner process, of the largest
+   worker process and of all of them together (sampled, `bench/measure.py`); the machine's load, since other
+   work on it slows the figures down; and how the peak grew from the second-largest size to the largest.
+   `--spill-mb 0` runs the plain FnApiRunner, whose memory grows with the input (it keeps every shuffle in the
+   runner's memory): the figures that motivated the spilling runner.
 3. Clustering rounds: how many large-star/small-star rounds a chain of n near-duplicates needs (the worst
    shape for the clustering), in memory, with the detector's functions.
 
-    .venv/bin/python bench/bench_neardup.py [--sizes 10000 100000 1000000] [--workers 2]
+    .venv/bin/python bench/bench_neardup.py [--sizes 10000 100000 1000000] [--workers 2] [--spill-mb MB]
                                             [--corpus distinct|templated] [--rounds-only]
 """
 
@@ -25,8 +26,6 @@ import argparse
 import json
 import random
 import re
-import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -37,11 +36,12 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.portability.api import beam_provision_api_pb2
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
+from bench.measure import run_measured
 from pipelines.detectors.minhash import MinHasher, star_rounds
+from pipelines.local_runner import local_runner
 from pipelines.params import NearDupParams, Params
 from pipelines.record import Record, record_id
 from pipelines.sample.phrases import SLOTS, TOPICS
@@ -109,7 +109,7 @@ def bench_signatures(settings: NearDupParams, count: int = 20_000) -> None:
     )
 
 
-def run_stage(size: int, workers: int, corpus: str) -> dict[str, float]:
+def run_stage(size: int, workers: int, corpus: str, spill_mb: float) -> dict[str, float]:
     """Run the stage over `size` generated documents in this process; the figures as a dict."""
     mode = "multi_processing" if workers > 1 else "in_memory"
     options = PipelineOptions([f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"])
@@ -119,7 +119,7 @@ def run_stage(size: int, workers: int, corpus: str) -> dict[str, float]:
         beam_provision_api_pb2.ProvisionInfo(retrieval_token="unused", pipeline_options=worker_options)
     )
     started = time.perf_counter()
-    pipeline = beam.Pipeline(runner=FnApiRunner(provision_info=provision), options=options)
+    pipeline = beam.Pipeline(runner=local_runner(spill_mb, provision_info=provision), options=options)
     records = (
         pipeline
         | beam.Create(range((size + SHARD - 1) // SHARD))
@@ -131,17 +131,14 @@ def run_stage(size: int, workers: int, corpus: str) -> dict[str, float]:
         decided[output] | f"count.{output}" >> beam.Map(_count, output)
     result = pipeline.run()
     result.wait_until_finish()
-    seconds = time.perf_counter() - started
-    figures = {
-        "docs": size,
-        "seconds": seconds,
-        "runner_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+    figures = {"docs": size, "seconds": time.perf_counter() - started}
     for metric in result.metrics().query(MetricsFilter().with_namespace("bench"))["counters"]:
         figures[metric.key.metric.name] = metric.committed
     for metric in result.metrics().query(MetricsFilter().with_namespace("corpusgate"))["distributions"]:
         figures[metric.key.metric.name.removeprefix("near_dedup.") + "_max"] = metric.committed.max
+    out = figures.get(KEPT, 0) + figures.get(HELD, 0)
+    if out != size:  # nothing lost: every document comes out kept or held, once
+        raise SystemExit(f"{size:,} documents in, {out:,} out (kept {figures.get(KEPT, 0):,})")
     return figures
 
 
@@ -164,11 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--corpus", choices=("distinct", "templated"), default="distinct")
+    parser.add_argument("--spill-mb", type=float, default=Params().run.spill_budget_mb, help="0: plain FnApiRunner")
     parser.add_argument("--rounds-only", action="store_true", help="only the clustering rounds table")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process
     args = parser.parse_args(argv)
     if args.one:
-        print("RESULT " + json.dumps(run_stage(args.one, args.workers, args.corpus)), flush=True)
+        print("RESULT " + json.dumps(run_stage(args.one, args.workers, args.corpus, args.spill_mb)), flush=True)
         return 0
 
     print("large-star/small-star rounds for a sorted chain of n near-duplicates:")
@@ -179,26 +177,32 @@ def main(argv: list[str] | None = None) -> int:
     settings = NearDupParams()
     bench_signatures(settings)
 
-    print(f"\nstage on FnApiRunner, {args.workers} worker processes, {args.corpus} corpus, defaults of NearDupParams:")
+    runner = f"spilling past {args.spill_mb:g} MB" if args.spill_mb else "plain FnApiRunner"
+    print(f"\nstage on the local runner ({runner}), {args.workers} worker processes, {args.corpus} corpus:")
     print(
-        f"{'docs':>10}{'seconds':>9}{'docs/s':>8}{'kept':>10}{'held':>9}{'largest bucket':>16}{'largest cluster':>17}"
-        f"{'worker MB':>11}{'runner MB':>11}"
+        f"{'docs':>10}{'seconds':>9}{'docs/s':>8}{'held':>9}{'bucket':>8}{'cluster':>9}"
+        f"{'runner MB':>11}{'worker MB':>11}{'total MB':>10}{'load':>6}"
     )
     results = {}
     for size in args.sizes:
-        command = [sys.executable, "-m", "bench.bench_neardup", "--one", str(size)]
-        command += ["--workers", str(args.workers), "--corpus", args.corpus]
-        output = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True).stdout
-        result = results[size] = json.loads(output.split("RESULT ", 1)[1])
+        command = [sys.executable, "-m", "bench.bench_neardup", "--one", str(size), "--workers", str(args.workers)]
+        command += ["--corpus", args.corpus, "--spill-mb", str(args.spill_mb)]
+        measured = run_measured(command, REPO)
+        result = results[size] = json.loads(measured.stdout.split("RESULT ", 1)[1]) | measured.figures()
         print(
-            f"{size:>10,}{result['seconds']:>9.1f}{size / result['seconds']:>8,.0f}{result.get(KEPT, 0):>10,}"
-            f"{result.get(HELD, 0):>9,}{result.get('bucket_size_max', 0):>16,}{result.get('cluster_size_max', 0):>17,}"
-            f"{result['worker_mb']:>11,.0f}{result['runner_mb']:>11,.0f}"
+            f"{size:>10,}{result['seconds']:>9.1f}{size / result['seconds']:>8,.0f}{result.get(HELD, 0):>9,}"
+            f"{result.get('bucket_size_max', 0):>8,}{result.get('cluster_size_max', 0):>9,}"
+            f"{result['runner_mb']:>11,.0f}{result['worker_mb']:>11,.0f}{result['total_mb']:>10,.0f}"
+            f"{result['load_before']:>6.1f}",
+            flush=True,
         )
     if len(results) > 1:
         small, large = sorted(results)[-2:]
-        ratio = results[large]["worker_mb"] / results[small]["worker_mb"]
-        print(f"\nworker peak memory, {large:,} / {small:,} documents: {ratio:.2f}x (target: within 2x)")
+        growth = {key: results[large][key] / results[small][key] for key in ("runner_mb", "worker_mb", "total_mb")}
+        print(
+            f"\npeak memory, {large:,} / {small:,} documents: runner {growth['runner_mb']:.2f}x, "
+            f"largest worker {growth['worker_mb']:.2f}x, all processes {growth['total_mb']:.2f}x (target: within 2x)"
+        )
     return 0
 
 

@@ -80,6 +80,10 @@ class RunParams(_Strict):
         100_000, gt=0, description="most rows per input shard, the unit a killed run does not redo when started again"
     )
     keep_work: bool = Field(False, description="keep the shard checkpoints (<out>/.work) after a successful run")
+    spill_budget_mb: float = Field(
+        16, ge=0, description="local runner: MB a stage output or shuffle keeps in memory before spilling; 0 = never"
+    )
+    spill_dir: str | None = Field(None, description="local runner: where spill files go; null = the system temp dir")
 
 
 class CleanParams(_Strict):

@@ -22,12 +22,12 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.portability.api import beam_provision_api_pb2
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
 from pipelines.checkpoints import WORK_DIR, Shard, checkpoint_path, plan_shards, settings_digest
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
+from pipelines.local_runner import local_runner
 from pipelines.params import Params, resolve_path
 from pipelines.provenance.manifest import MANIFEST, build_manifest, path_size, write_manifest
 from pipelines.provenance.synthetic_report import write_synthetic_report
@@ -144,7 +144,7 @@ def govern(
     done = sum(checkpoint_path(out_dir / WORK_DIR, shard).exists() for shard in shards)
     log.info("%d shards; %d finished by an earlier attempt of this run, reused", len(shards), done)
     runner = {**runner, "shards": len(shards), "shards_reused": done}
-    with _pipeline(options) as pipeline:
+    with _pipeline(options, params, root) as pipeline:
         build(pipeline, plan, shards, params, out_dir, root, key_file)
     if not params.run.keep_work:
         shutil.rmtree(out_dir / WORK_DIR, ignore_errors=True)
@@ -169,11 +169,14 @@ def pipeline_options(workers: int, beam_args: list[str]) -> tuple[PipelineOption
     return PipelineOptions(flags), {"runner": "FnApiRunner", "workers": workers, "mode": mode}
 
 
-def _pipeline(options: PipelineOptions) -> beam.Pipeline:
+def _pipeline(options: PipelineOptions, params: Params, root: Path) -> beam.Pipeline:
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
-    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md).
-    return beam.Pipeline(runner=FnApiRunner(provision_info=_quiet_workers()), options=options)
+    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). Spilling
+    # to disk keeps its memory flat however large the corpus (pipelines/local_runner.py).
+    spill_dir = str(resolve_path(root, params.run.spill_dir)) if params.run.spill_dir else None
+    runner = local_runner(params.run.spill_budget_mb, spill_dir, provision_info=_quiet_workers())
+    return beam.Pipeline(runner=runner, options=options)
 
 
 def _quiet_workers() -> ExtendedProvisionInfo:
