@@ -6,18 +6,21 @@
    examples as long documents: each risky or hard-negative example set among 2 to 5 safe dev examples (seeded,
    joined by newlines or sentence ends), plus documents of safe examples only: the recall of the embedded risk
    and the share of documents flagged, which shows how much a longer text dilutes a risky statement.
-2. `--cold DIR`: trains on seed train + most of COLD's train.csv, tunes the thresholds of the COLD-mapped risks
+2. `--cold DIR`: the seed-only model's false flags on COLD's non-offensive dev comments (safe text it never saw);
+   then trains on seed train + most of COLD's train.csv, tunes the thresholds of the COLD-mapped risks
    (A2.9, A2.12, A2.13) on the rest of train.csv, and reports on COLD's dev.csv: per-risk figures and the binary
    offensive/safe macro-F1 (offensive = any COLD-mapped risk at or above its threshold), at the default
    threshold and at the tuned ones. Dev is never used for tuning; COLD's test split is not used at all.
    Target: macro-F1 >= 0.80 (exit 1 below it).
-3. `--davidson CSV`: the same on Davidson's tweets, with a seeded split of our own (train / tune / test).
+3. `--davidson CSV`: the seed-only model's false flags on Davidson's "neither" tweets; then the same as COLD on
+   Davidson's tweets, with a seeded split of our own (train / tune / test).
 4. `--sample DIR`: scores the records of the embedded sample corpus (`corpusgate sample`; a text, or a chat's
-   message contents joined by newlines) with the seed-only model, at SAMPLE_THRESHOLDS and the params' threshold:
-   recall per planted risk id (the record's score for its planted id reaches the threshold), the share of
-   ordinary records (no risk or look-alike tag) flagged with any risk, by file and by flagged risk id, and the
-   look-alikes flagged. An out-of-distribution check written independently of the seed set: never train or tune
-   on it.
+   message contents joined by newlines) with the seed-only model as the pipeline does: the classifier alone, and
+   combined with the shipped keyword library (`pipelines.detectors.risk`), decided as the risk filter decides (the params'
+   thresholds, then each of SAMPLE_THRESHOLDS; scores within the review band below a threshold are held for
+   review). Prints the share of planted risky records held with their planted risk id, per id; the ordinary
+   records (no risk or look-alike tag) held, by file and by risk id; and the look-alikes held. An
+   out-of-distribution check written independently of the seed set: never train or tune on it.
 
     .venv/bin/python evaluation/eval_classifier.py [--cold /work/shared/data/cold]
         [--davidson /work/shared/data/davidson/labeled_data.csv] [--sample /tmp/clsample] [--seed 20260715]
@@ -378,6 +381,12 @@ def print_held_out(name: str, result: dict) -> None:
         print_per_risk(result[setting]["per_risk"])
 
 
+def print_safe_flags(name: str, classifier: RiskClassifier, examples: Sequence[LabelledExample]) -> dict:
+    result = safe_flag_rate(classifier, examples)
+    print(f"  {name} flagged with some risk: {result['flagged']:.1%} of {result['n']} (top risks {result['by_risk']})")
+    return result
+
+
 def print_sample(result: dict) -> None:
     for setting, r in result.items():
         print(
@@ -444,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             seed_scores = classifier.predict_batch([e.text for e in cold_dev])
             seed_only = binary_macro_f1(cold_dev, flags_at(seed_scores, params.threshold_for), set(risks))
             print(f"\n== COLD dev, seed-only model above: binary macro-F1 {seed_only['macro_f1']:.4f}")
+            figures["cold_safe_seed_only"] = print_safe_flags("COLD dev non-offensive comments", classifier, cold_dev)
             print(f"\n== COLD: trained on seed train + COLD train, measured on {args.cold / 'dev.csv'}")
             cold = held_out_experiment(
                 "cold",
@@ -465,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.davidson:
             risks = sorted({r for rs in DAVIDSON_CLASS_RISKS.values() for r in rs})
             examples = davidson_to_labelled(args.davidson)
+            print("\n== Davidson, seed-only model above")
+            figures["davidson_safe_seed_only"] = print_safe_flags("Davidson 'neither' tweets", classifier, examples)
             random.Random(f"{args.seed}/davidson/test").shuffle(examples)
             cut = round(len(examples) * 0.1)
             print(f"\n== Davidson: trained on seed train + 90% of {args.davidson}, measured on a held-out 10%")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from pipelines.detectors.classifier import (
@@ -21,11 +23,14 @@ from pipelines.detectors.classifier import (
     preprocess,
     read_labelled,
     read_training_file,
+    sentence_spans,
+    sentences,
     sidecar_path,
     train_classifier,
     write_labelled,
 )
-from pipelines.detectors.seed_training import seed_examples, write_seed_training_set
+from pipelines.detectors.keywords import normalise
+from pipelines.detectors.seed_training import SeedBankError, seed_examples, write_seed_training_set
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import ClassifierParams
 from tests.conftest import write_jsonl
@@ -99,17 +104,27 @@ def test_predict_batch_agrees_with_scores_and_empty_text_scores_zero(classifier:
     assert classifier.predict_batch([]) == []
 
 
-def test_long_text_is_scored_in_windows(model: Path) -> None:
-    # A gambling advert of about one window inside a long everyday text: whole-text scoring averages it away.
-    advert = [
-        GAMBLING + "！",
-        "博彩平台注册就送彩金，天天返水，下注就能翻倍。",
-        "加微信带你玩百家乐，包赢，日入过万。",
-    ] * 2
-    long_text = "\n".join([SAFE_TEXT] * 60 + advert + [SAFE_TEXT] * 60)
-    windowed = RiskClassifier.load(model).scores(long_text)["A1.8"]
+def test_long_text_is_scored_sentence_by_sentence(model: Path) -> None:
+    # One gambling sentence inside a long everyday text: whole-text scoring averages it away.
+    long_text = "\n".join([SAFE_TEXT] * 60 + [GAMBLING + "！"] + [SAFE_TEXT] * 60)
+    by_sentence = RiskClassifier.load(model).scores(long_text)["A1.8"]
     whole = RiskClassifier.load(model, ClassifierParams(window_chars=0)).scores(long_text)["A1.8"]
-    assert windowed > 0.5 > whole
+    assert by_sentence > 0.5 > whole
+
+
+def test_sentence_spans_cut_at_sentence_ends_and_line_breaks() -> None:
+    text = "今天天气很好。你好吗？  \nFirst one. Second one!\n\n" + "很长的句子，" * 30 + "结束。"
+    spans = sentence_spans(text, 50)
+    assert [text[a:b] for a, b in spans][:5] == [
+        "今天天气很好。",
+        "你好吗？",
+        "First one.",
+        "Second one!",
+        "很长的句子，" * 8,
+    ]
+    assert all(b - a <= 50 for a, b in spans) and text[spans[-1][0] : spans[-1][1]].endswith("结束。")
+    assert "".join("".join(text[a:b].split()) for a, b in spans) == "".join(text.split())  # only spaces dropped
+    assert sentences(text, 0) == [text] and sentences("   \n ", 50) == [] and sentences("", 50) == []
 
 
 def test_per_risk_thresholds_override_the_default(model: Path) -> None:
@@ -303,3 +318,77 @@ def test_extra_training_data_takes_cold_and_davidson_csv_as_they_are(tmp_path: P
     other.write_text("a,b\n1,2\n", "utf-8")
     with pytest.raises(LabelledDataError, match="COLD's columns"):
         read_training_file(other)
+
+
+def test_seed_templates_combine_bank_pieces_and_abuse_is_also_an_insult() -> None:
+    train, dev = seed_examples()
+    assert not [e.text for e in train + dev if re.search(r"\{\w*\}", e.text)]  # every slot filled, nested ones too
+    abuse = [e for e in train + dev if "C.verbal_abuse" in e.labels]
+    assert abuse and all("A4.25" in e.labels for e in abuse)
+    assert any("A4.25" in e.labels and "C.verbal_abuse" not in e.labels for e in train)  # defamation of others
+
+
+def test_bad_seed_banks_are_reported_by_file_and_entry(tmp_path: Path) -> None:
+    folder = tmp_path / "banks"
+    shutil.copytree(Path(__file__).parent.parent / "pipelines/resources/seed_training", folder)
+    risks = yaml.safe_load((folder / "risks.yaml").read_text(encoding="utf-8"))
+    risks["risks"]["A1.8"]["also"] = ["A9.99"]
+    (folder / "risks.yaml").write_text(yaml.safe_dump(risks, allow_unicode=True), encoding="utf-8")
+    banks = yaml.safe_load((folder / "banks.yaml").read_text(encoding="utf-8"))
+    banks["slots"]["en"]["weapon"].append("a {nope}")
+    (folder / "banks.yaml").write_text(yaml.safe_dump(banks, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SeedBankError) as error:
+        seed_examples(folder=folder)
+    assert "A1.8: also 'A9.99'" in str(error.value) and "en.weapon uses {nope}" in str(error.value)
+
+
+# --- independence from the sample: the sample's planted texts measure the seed set, so it must not copy them --
+
+
+def _grams(text: str) -> set:
+    """Character bigrams of Chinese text, word bigrams of other text, normalised as the keyword matcher does."""
+    if re.search(r"[\u4e00-\u9fff]", text):
+        dense = normalise(text)
+        return {dense[i : i + 2] for i in range(len(dense) - 1)}
+    words = [w for w in map(normalise, text.split()) if w]
+    return set(zip(words, words[1:], strict=False))
+
+
+def _pieces(text: str) -> list[str]:
+    """Clauses of a template, its {slots} taken out."""
+    return [c for part in re.split(r"\{\w*\}", text) for c in re.split(r"[，。！？；：、,.!?;:…\"“”]+", part)]
+
+
+def test_seed_set_and_keyword_library_copy_nothing_from_the_sample() -> None:
+    """No seed statement or keyword holds most of a sentence of the sample's phrase banks (planted risks, look-alikes,
+    everyday text), nor a long clause of one nearly word for word: the sample figures would measure memory."""
+    from pipelines.sample import phrases
+
+    banks = [phrases.RISK_LINES, phrases.LOOKALIKES, phrases.TOPICS, phrases.REACTIONS]
+    sample = [t for bank in banks for by_lang in bank.values() for texts in by_lang.values() for t in texts]
+    sample += [t for pairs in phrases.CHAT_PAIRS.values() for pair in pairs for t in pair]
+    folder = Path(__file__).parent.parent / "pipelines/resources"
+    ours = [
+        line.split("\t")[0]
+        for line in (folder / "keywords_seed.tsv").read_text(encoding="utf-8").splitlines()
+        if "\t" in line and not line.startswith("#")
+    ]
+
+    def strings(node: object) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        return [s for value in values for s in strings(value)]
+
+    for name in ("risks", "safe", "everyday", "banks"):
+        ours += strings(yaml.safe_load((folder / "seed_training" / f"{name}.yaml").read_text(encoding="utf-8")))
+    our_grams = [(text, set().union(*map(_grams, _pieces(text)))) for text in ours]
+    copies = []
+    for planted in sample:
+        grams = set().union(*map(_grams, _pieces(planted)))
+        clauses = [g for g in map(_grams, _pieces(planted)) if len(g) >= 6]
+        for text, theirs in our_grams:
+            most = len(grams) >= 6 and len(grams & theirs) >= len(grams) / 2
+            if most or any(len(clause & theirs) >= 0.75 * len(clause) for clause in clauses):
+                copies.append((planted, text))
+    assert not copies, copies[:10]

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from pipelines.detectors.keywords import Hit
+from pipelines.detectors.classifier import sentence_spans
+from pipelines.detectors.keywords import Hit, KeywordLibrary, KeywordMatcher, library_path
 from pipelines.detectors.risk import combined_scores, keyword_evidence
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
@@ -24,6 +25,18 @@ def test_keyword_evidence_sums_weights_up_to_one():
         "C.self_harm": 1.0,
     }
     assert keyword_evidence([]) == {}
+
+
+def test_keyword_cues_add_up_within_one_sentence_only():
+    hits = [Hit("A1.8", "a", 0.3, 0, 2), Hit("A1.8", "b", 0.3, 4, 6), Hit("A1.8", "c", 0.3, 12, 14)]
+    assert keyword_evidence(hits, [(0, 10), (10, 20)]) == {"A1.8": pytest.approx(0.6)}
+    assert keyword_evidence(hits) == {"A1.8": pytest.approx(0.9)}  # no sentences given: the whole text
+    # The shipped library: two gambling cues of weight 0.3 hold a sentence together, not two sentences apart.
+    matcher = KeywordMatcher(KeywordLibrary.load(library_path(None, REPO)))
+    for text, expected in (("老虎机和百家乐今晚都开。", 0.6), ("我玩过老虎机。电影里也有百家乐。", 0.3)):
+        hits = matcher.find(text)
+        assert {h.weight for h in hits} == {0.3}
+        assert keyword_evidence(hits, sentence_spans(text, 100))["A1.8"] == pytest.approx(expected)
 
 
 def test_combined_score_is_the_stronger_evidence_above_the_floor():

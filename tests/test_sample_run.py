@@ -138,9 +138,12 @@ CONSENT = {
     "minor:no_guardian_consent": {"R8.no_guardian_consent"},
     "consent:malformed": {"R7.invalid_consent", "R8.invalid_age"},
 }
-# Share of planted risk records (outside the tainted source) that the default seed library and classifier must hold
-# back with their risk id: the end-to-end floor of what the defaults catch, not an accuracy claim (see the README).
-MIN_SAMPLE_RISK_RECALL = 0.4
+# Share of planted risk records (outside the tainted source; in the whole sample) that the default seed library and
+# classifier must hold back with their risk id: end-to-end floors of what the defaults catch, below the measured
+# figures (21/25 = 0.84 and 123/155 = 0.79 on the default sample) by a margin for other draws of the generator;
+# not accuracy claims (see the README and evaluation/eval_classifier.py --sample).
+MIN_SAMPLE_RISK_RECALL = 0.65
+MIN_SAMPLE_RISK_RECALL_ALL = 0.7
 STRUCTURED = ("pi:cn_resident_id", "pi:cn_mobile", "pi:bank_card", "pi:email", "pi:credit_card", "pi:ip")
 
 
@@ -218,18 +221,25 @@ def test_the_tainted_source_is_refused_and_the_others_are_not(sample_run):
             assert "R6.harmful_source" not in row["reasons"]
 
 
-def test_planted_risks_outside_the_tainted_source_are_held_with_their_risk_id(sample_run):
+def test_planted_risks_are_held_with_their_risk_id(sample_run):
+    """Outside the tainted source, record by record; and in the whole sample, every planted risk id caught."""
     project, run = sample_run
     lineage = {r["id"]: r for r in run["lineage"]}
-    caught = planted = 0
+    caught, outside, per_id = Counter(), Counter(), {}
     for case in truth(project):
         row = lineage[case["id"]]
         risks = [t.removeprefix("risk:") for t in case["tags"] if t.startswith("risk:")]
-        if not risks or case["file"] == TAINTED_FILE or not any(s["stage"] == "risk" for s in row["trail"]):
-            continue
-        planted += 1
-        caught += any(f"R6.{risk}" in row["reasons"] for risk in risks)
-    assert planted >= 10 and caught / planted >= MIN_SAMPLE_RISK_RECALL, (caught, planted)
+        if not risks or not any(s["stage"] == "risk" for s in row["trail"]):
+            continue  # held before the risk filter (consent, malformed): nothing to decide
+        held = any(f"R6.{risk}" in row["reasons"] for risk in risks)
+        caught.update(planted=1, held=held)
+        if case["file"] != TAINTED_FILE:
+            outside.update(planted=1, held=held)
+        for risk in risks:
+            per_id.setdefault(risk, Counter()).update(planted=1, held=held)
+    assert outside["planted"] >= 10 and outside["held"] / outside["planted"] >= MIN_SAMPLE_RISK_RECALL, outside
+    assert caught["held"] / caught["planted"] >= MIN_SAMPLE_RISK_RECALL_ALL, caught
+    assert len(per_id) >= 13 and all(c["held"] for c in per_id.values()), per_id
 
 
 def test_benign_look_alikes_are_kept_and_labelled(sample_run):

@@ -450,7 +450,7 @@ class RiskClassifier:
     ) -> RiskClassifier:
         """Load a model and its sidecar, checking the model's hash against the sidecar (R2: no tampering).
 
-        Tokenisation comes from the sidecar (it must match training); thresholds and windows from `params`,
+        Tokenisation comes from the sidecar (it must match training); thresholds and sentence units from `params`,
         else from the sidecar.
         """
         path = Path(path)

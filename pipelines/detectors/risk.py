@@ -102,16 +102,13 @@ class RiskVerdict:
     review: list[str]  # quarantine-action risks within the review band below it: held for human review
     flagged: list[str]  # label-action risks at or over their threshold: kept and flagged
 
-    @property
-    def held(self) -> bool:
-        return bool(self.over or self.review)
-
 
 def decide(
     scores: dict[str, float], classifier: ClassifierParams, review_band: float, actions: dict[str, str]
 ) -> RiskVerdict:
     """Per risk of `scores`: over its threshold, in the review band below it, or neither (`actions`: risk id ->
-    its taxonomy action; only `quarantine` risks hold a record back)."""
+    its taxonomy action; only `quarantine` risks hold a record back). Review only when no risk is over: a record
+    held for a risk is not also sent to review."""
     over, review, flagged = [], [], []
     for risk, score in scores.items():
         threshold = classifier.threshold_for(risk)

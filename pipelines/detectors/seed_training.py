@@ -68,10 +68,15 @@ class _Section:
     groups: tuple[str, ...]
 
 
-def seed_examples(seed: int = DEFAULT_SEED, taxonomy: Taxonomy | None = None) -> tuple[list, list]:
-    """The seed set as (train, dev) lists of `LabelledExample`, deterministic for `seed`."""
+def seed_examples(
+    seed: int = DEFAULT_SEED, taxonomy: Taxonomy | None = None, folder: Path | None = None
+) -> tuple[list, list]:
+    """The seed set as (train, dev) lists of `LabelledExample`, deterministic for `seed`.
+
+    `folder` holds the four bank files; default: the packaged `pipelines/resources/seed_training/`.
+    """
     taxonomy = taxonomy or Taxonomy.load()
-    banks = _Banks.load(taxonomy)
+    banks = _Banks.load(taxonomy, folder)
     train: list[LabelledExample] = []
     dev: list[LabelledExample] = []
     for section in banks.sections:
@@ -119,8 +124,8 @@ class _Banks:
         self.sections = sections
 
     @classmethod
-    def load(cls, taxonomy: Taxonomy) -> _Banks:
-        folder = files("pipelines") / "resources" / "seed_training"
+    def load(cls, taxonomy: Taxonomy, folder: Path | None = None) -> _Banks:
+        folder = folder or files("pipelines") / "resources" / "seed_training"
         banks = _read_yaml(folder / "banks.yaml")
         risks, safe = _read_yaml(folder / "risks.yaml"), _read_yaml(folder / "safe.yaml")
         everyday = _read_yaml(folder / "everyday.yaml").get("topics") or {}
