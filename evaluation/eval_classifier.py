@@ -16,7 +16,7 @@
    Davidson's tweets, with a seeded split of our own (train / tune / test).
 4. `--sample DIR`: scores the records of the embedded sample corpus (`corpusgate sample`; a text, or a chat's
    message contents joined by newlines) with the seed-only model as the pipeline does: the classifier alone, and
-   combined with the shipped keyword library (`pipelines.detectors.risk`), decided as the risk filter decides (the params'
+   combined with the shipped keyword library (`detectors.risk`), decided as the risk filter decides (the params'
    thresholds, then each of SAMPLE_THRESHOLDS; scores within the review band below a threshold are held for
    review). Prints the share of planted risky records held with their planted risk id, per id; the ordinary
    records (no risk or look-alike tag) held, by file and by risk id; and the look-alikes held. An
