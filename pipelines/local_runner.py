@@ -1,23 +1,27 @@
-"""The local runner with bounded memory: Beam's FnApiRunner, its stage outputs and shuffles spilled to disk.
+"""The local runner: Beam's FnApiRunner with its stage outputs and shuffles spilled to disk past a budget.
 
 Why: the FnApiRunner keeps every PCollection that crosses a fusion break in the runner process's memory until
 its consumers have run: stage outputs as encoded chunks, GroupByKey inputs as a dict of *decoded* values (about
 4.8 KB per governed record, 200 bytes or more per small key-value pair). Measured: 11-22 KB per document in the
-runner, so memory grows with the corpus and 1M documents would need over 10 GB. Dataflow, Flink and Spark
-shuffle through disk; offline none of them runs here (FACTS.md), and the FnApiRunner has no option to spill.
+runner, so memory grows with the corpus. Dataflow, Flink and Spark shuffle through disk; offline none of them
+runs here (FACTS.md), and the FnApiRunner has no option to spill.
 
 `local_runner(budget_mb)` gives the FnApiRunner with two of its buffer classes replaced for the duration of a
-run. Past `budget_mb` a stage output's chunks go to a file and are read back one chunk at a time when its
-consumers run; a GroupByKey's table is written as a sorted run, and the runs are merged key by key when the
-grouped output is read, so each worker receives its share as a stream of chunks. Under the budget nothing
-changes: small runs (the tests, the sample) behave exactly as on the FnApiRunner. Files live in a temporary
-directory (under `spill_dir`), each deleted when no buffer needs it and all at the end of the run; disk use
-peaks at about the encoded size of the data between two stages.
+run. Past `budget_mb` a stage output's chunks go to a file; a GroupByKey's table is written as a sorted run, and
+the runs are merged key by key (`MERGE_WIDTH` at a time) when the grouped output is read. Under the budget
+nothing changes: small runs (the tests, the sample) behave exactly as on the FnApiRunner. Files live in a
+temporary directory (under `spill_dir`), each deleted when no buffer needs it and all at the end of the run; disk
+use peaks at about the encoded size of the data between two stages.
 
 It also tells glibc's allocator (in the runner and, through the environment, in the workers it starts) to give
 freed memory back: with gRPC threads each getting an arena and 10 MB messages coming and going, the resident
-size otherwise stays at its high-water mark and keeps creeping up. Measured with bench/bench_neardup.py: the
-runner's peak then no longer grows with the corpus.
+size otherwise stays at its high-water mark.
+
+What it does not bound: Beam sends each worker its whole share of a stage's input as one message, before it
+starts the bundle (`BundleManager.process_bundle`), so the runner and each worker still hold one share at a
+time, and a share over 2 GB (protobuf's limit) stalls the run. Sending the share in smaller messages does not
+work: the input must fit Beam's bounded queues before the bundle starts (a test of that lost records). The fix is
+to run each worker's share as several bundles of bounded size. Measured figures: README, "Performance".
 
 The cost of depending on private code: the two classes and the buffer protocol (`append`, `extend`, `copy`,
 `partition`, iteration) of `apache_beam.runners.portability.fn_api_runner.execution` in Beam 2.77. If a Beam

@@ -172,8 +172,8 @@ def pipeline_options(workers: int, beam_args: list[str]) -> tuple[PipelineOption
 def _pipeline(options: PipelineOptions, params: Params, root: Path) -> beam.Pipeline:
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
-    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). Spilling
-    # to disk keeps its memory flat however large the corpus (pipelines/local_runner.py).
+    # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). It spills
+    # its buffers to disk past a budget (pipelines/local_runner.py).
     spill_dir = str(resolve_path(root, params.run.spill_dir)) if params.run.spill_dir else None
     runner = local_runner(params.run.spill_budget_mb, spill_dir, provision_info=_quiet_workers())
     return beam.Pipeline(runner=runner, options=options)
