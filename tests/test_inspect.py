@@ -292,13 +292,8 @@ def test_extra_expectations_come_from_params(project, clean_run, tmp_path):
 
 
 def test_review_sheet_round_trip_scores_the_manual_check(project, clean_run, tmp_path):
-    assert inspect_cli(project, clean_run, "--report", tmp_path) == 0
-    inspection = load_report(tmp_path)["id"]
-    sheet = tmp_path / "sheet.csv"
-    assert inspect_cli(project, "review", "export", "--inspection", inspection, "--out", sheet) == 0
-    with open(sheet, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-        assert list(rows[0]) == COLUMNS  # ids and text only, and the columns to fill in
+    inspection, sheet, rows = exported_sheet(project, clean_run, tmp_path / "sheet.csv")
+    assert list(rows[0]) == COLUMNS  # ids and text only, and the columns to fill in
     governed = {r["id"]: r["text"] for r in read_run(clean_run)["governed"]}
     assert {r["id"] for r in rows} == set(governed) and all(r["text"] == governed[r["id"]] for r in rows)
 
@@ -324,11 +319,7 @@ def test_review_sheet_round_trip_scores_the_manual_check(project, clean_run, tmp
 
 
 def test_review_import_refuses_a_record_whose_annotator_is_its_reviewer(project, clean_run, tmp_path, capsys):
-    assert inspect_cli(project, clean_run, "--report", tmp_path) == 0
-    inspection = load_report(tmp_path)["id"]
-    sheet = tmp_path / "sheet.parquet"
-    assert inspect_cli(project, "review", "export", "--inspection", inspection, "--out", sheet) == 0
-    rows = pq.read_table(sheet).to_pylist()
+    inspection, sheet, rows = exported_sheet(project, clean_run, tmp_path / "sheet.parquet")
     for row in rows:
         row.update(verdict="pass", annotator="Ann", reviewer="Rui")
     rows[2]["reviewer"] = " ann "  # the same person, however written
@@ -345,12 +336,7 @@ def test_review_import_refuses_a_record_whose_annotator_is_its_reviewer(project,
 
 
 def test_review_import_refuses_incomplete_or_foreign_sheets(project, clean_run, tmp_path, capsys):
-    assert inspect_cli(project, clean_run, "--report", tmp_path) == 0
-    inspection = load_report(tmp_path)["id"]
-    sheet = tmp_path / "sheet.csv"
-    assert inspect_cli(project, "review", "export", "--inspection", inspection, "--out", sheet) == 0
-    with open(sheet, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    _, sheet, rows = exported_sheet(project, clean_run, tmp_path / "sheet.csv")
     for row in rows:
         row.update(verdict="pass", annotator="Ann", reviewer="Rui")
     dropped = rows.pop()
@@ -365,6 +351,17 @@ def test_review_import_refuses_incomplete_or_foreign_sheets(project, clean_run, 
     write_sheet(sheet, [{k: v for k, v in row.items() if k != "reviewer"} for row in rows])
     assert inspect_cli(project, "review", "import", sheet) == 2
     assert "lacks the column(s) reviewer" in capsys.readouterr().err
+
+
+def exported_sheet(project: Path, run: Path, sheet: Path) -> tuple[str, Path, list[dict]]:
+    """Inspect `run` (report beside `sheet`), export its review sheet to `sheet`; (inspection id, sheet, its rows)."""
+    assert inspect_cli(project, run, "--report", sheet.parent) == 0
+    inspection = load_report(sheet.parent)["id"]
+    assert inspect_cli(project, "review", "export", "--inspection", inspection, "--out", sheet) == 0
+    if sheet.suffix == ".parquet":
+        return inspection, sheet, pq.read_table(sheet).to_pylist()
+    with open(sheet, encoding="utf-8", newline="") as handle:
+        return inspection, sheet, list(csv.DictReader(handle))
 
 
 def write_sheet(path: Path, rows: list[dict]) -> None:
