@@ -11,7 +11,9 @@ so each language gets the best offline source we can vouch for:
   three-character name that is no dictionary word, else `BARE_SCORE`, under the default threshold. Frequent
   words, reduplications (谢谢), tokens counted by a numeral or classifier (一杯姜茶) and tokens whose surname
   ends the word before them (那段 + 时间) are never names. An introduced name is a name at all its mentions.
-  jieba runs only on sentences holding a surname character or a cue, which keeps it off most of the text.
+  The tags are jieba.posseg's, computed faster: rjieba (jieba's dictionary and tags, in Rust) cuts the sentence,
+  and jieba.posseg's HMM re-cuts only the runs of unknown characters that may hold a name (see `_tokens`), on
+  sentences holding a surname character or a cue.
 - English names: a gazetteer built from the `names` package (MIT; its lists are the public-domain 1990 US
   Census name files): a first name followed by a surname, a title (Mr, Dr ...) or a cue (my name is ...).
   Function words (In, My ...) are never part of a name, even where the Census lists hold them, and a name
@@ -26,12 +28,12 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import logging
+import importlib.util
 import re
+from pathlib import Path
 from typing import NamedTuple
 
-import jieba
-import jieba.posseg
+import rjieba
 
 PERSON = "PERSON"
 ADDRESS = "ADDRESS"
@@ -89,6 +91,7 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _NOT_GIVEN_NAME_TAGS = frozenset({"x", "v", "p", "c", "r", "d", "uj", "ul", "uz", "m", "q", "f", "y", "eng"})
 # A numeral or classifier counts things, not people: 一杯姜茶, 一根胡萝卜, 几天毛毛雨.
 _COUNTING_TAGS = frozenset({"m", "q", "mq"})
+_HAN = re.compile("[\u4e00-\u9fd5]")  # what jieba.posseg's HMM reads
 _ZH_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _ZH_CUE_WORDS = "我叫|名叫|叫做|姓名|联系人|收件人|收货人|寄件人|患者|户主|持卡人"
 _ZH_NAME = (
@@ -180,20 +183,28 @@ def english_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return read("dist.male.first", "dist.female.first"), read("dist.all.last")
 
 
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Words at least `COMMON_WORD_FREQUENCY` frequent in jieba's dictionary (the dictionary rjieba ships too)."""
+    # Read the file itself: jieba's loader builds a prefix dictionary of 500,000 entries, ten times slower.
+    dictionary = Path(importlib.util.find_spec("jieba").origin).parent / "dict.txt"  # found without importing jieba
+    digits = len(str(COMMON_WORD_FREQUENCY))  # lines with fewer digits cannot qualify: skip them in the regex
+    lines = re.findall(rf"^(\S+) (\d{{{digits},}}) ", dictionary.read_text(encoding="utf-8"), re.MULTILINE)
+    return frozenset(word for word, frequency in lines if int(frequency) >= COMMON_WORD_FREQUENCY)
+
+
 class NameAddressFinder:
     """Finds PERSON and ADDRESS spans; build once per worker, then `find` is read-only and thread-safe."""
 
     def __init__(self, prefilter: bool = True) -> None:
         self.prefilter = prefilter
-        jieba.setLogLevel(logging.WARNING)
-        # A private tokenizer, so that words other code adds to jieba's global dictionary do not change ours.
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        self._tagger = jieba.posseg.POSTokenizer(tokenizer)
-        self._word_frequency = tokenizer.FREQ
+        # A private tagger, so that words other code adds to rjieba's default dictionary do not change ours.
+        self._tagger = rjieba.Jieba()
+        self._common_words = common_words()
         self._first_names, self._surnames = english_gazetteer()
-        compounds = "|".join(sorted(COMPOUND_SURNAMES))
-        self._zh_candidate = re.compile(f"[{''.join(sorted(SURNAMES))}]|{compounds}|{_ZH_CUE_WORDS}")
+        surname = f"[{''.join(sorted(SURNAMES))}]|" + "|".join(sorted(COMPOUND_SURNAMES))
+        self._zh_surname = re.compile(surname)
+        self._zh_candidate = re.compile(f"{surname}|{_ZH_CUE_WORDS}")
 
     def find(self, text: str, chinese: bool, english: bool) -> list[Span]:
         """Names and addresses in `text`; `chinese`/`english` choose which languages' rules run."""
@@ -229,22 +240,46 @@ class NameAddressFinder:
         """(start, end, score) of the names jieba proposes in a sentence: a whole `nr` token, or a compound
         surname token with the short token after it (司马 + 俊杰)."""
         names, offset = [], 0
-        tokens = list(self._tagger.cut(sentence))
-        for i, pair in enumerate(tokens):
+        tokens = self._tokens(sentence)
+        for i, (word, flag) in enumerate(tokens):
             previous = tokens[i - 1] if i else None
-            if previous and previous.word in COMPOUND_SURNAMES and pair.flag not in _NOT_GIVEN_NAME_TAGS:
-                start, before = offset - len(previous.word), tokens[i - 2] if i > 1 else None
-            elif pair.flag in _NAME_TAGS:
+            if previous and previous[0] in COMPOUND_SURNAMES and flag not in _NOT_GIVEN_NAME_TAGS:
+                start, before = offset - len(previous[0]), tokens[i - 2] if i > 1 else None
+            elif flag in _NAME_TAGS:
                 start, before = offset, previous
             else:
                 start = None
-            offset += len(pair.word)
+            offset += len(word)
             if start is not None and (score := self._evidence(sentence, start, offset, before)):
                 names.append((start, offset, score))
         return names
 
-    def _evidence(self, sentence: str, start: int, end: int, before: jieba.posseg.pair | None) -> float:
-        """The score of `sentence[start:end]` as a name (0 for none); `before` is the token before it."""
+    def _tokens(self, sentence: str) -> list[tuple[str, str]]:
+        """(word, tag) of each token of `sentence`, as jieba.posseg (HMM on) gives them, at a fraction of the cost.
+
+        rjieba cuts by the dictionary. Where that leaves a run of single characters the dictionary lacks as a
+        whole, jieba.posseg cuts the run again with its part-of-speech HMM: that is how it finds unknown names
+        (王 芳 说 -> 王芳/nr 说/v), and what cost most. Here only runs that may hold a name get the HMM: those with a
+        surname before their last character, or after a compound surname (司马 + 俊 杰 说).
+        """
+        tokens: list[tuple[str, str]] = []
+        run: list[tuple[str, str]] = []
+        for word, flag in [*self._tagger.tag(sentence, False), ("", "")]:  # ("", "") ends the last run
+            if len(word) == 1 and _HAN.match(word):
+                run.append((word, flag))
+                continue
+            chars = "".join(char for char, _ in run)
+            after_compound = bool(tokens) and tokens[-1][0] in COMPOUND_SURNAMES
+            if len(chars) > 1 and (after_compound or self._zh_surname.search(chars, 0, len(chars) - 1)):
+                tokens += run if self._tagger.has_word(chars) else _part_of_speech_cut(chars)
+            else:
+                tokens += run
+            tokens.append((word, flag))
+            run = []
+        return tokens[:-1]
+
+    def _evidence(self, sentence: str, start: int, end: int, before: tuple[str, str] | None) -> float:
+        """The score of `sentence[start:end]` as a name (0 for none); `before` is the (word, tag) before it."""
         word = sentence[start:end]
         surname = word[:2] if word[:2] in COMPOUND_SURNAMES else word[:1]
         given = word[len(surname) :]
@@ -252,23 +287,23 @@ class NameAddressFinder:
             return 0.0  # not surname + given name; 谢谢, 毛毛雨 repeat a character
         if self._common_word(word) or self._tail_of_word(sentence, start, given):
             return 0.0
-        if before is not None and before.flag in _COUNTING_TAGS and not before.word.isascii():
+        if before is not None and before[1] in _COUNTING_TAGS and not before[0].isascii():
             return 0.0  # 一杯姜茶; ASCII digits are tagged `m` too, and a name may follow a phone number
         if sentence.endswith("叫", 0, start) or _ZH_INTRODUCED_BY.match(sentence, end):
             return INTRODUCED_SCORE
-        if _ZH_TAKES_A_PERSON.search(sentence, 0, start) or (len(given) == 2 and not self._word_frequency.get(word)):
+        if _ZH_TAKES_A_PERSON.search(sentence, 0, start) or (len(given) == 2 and not self._tagger.has_word(word)):
             return SUPPORTED_SCORE
         return BARE_SCORE
 
     def _common_word(self, word: str) -> bool:
-        return self._word_frequency.get(word, 0) >= COMMON_WORD_FREQUENCY
+        return word in self._common_words
 
     def _tail_of_word(self, sentence: str, start: int, given: str) -> bool:
         """True for 那段时间 cut as 那 + 段时间: the surname ends a word with the character before it (那段) and
         the given name is a word (时间), so the text reads as two words, not as a name."""
         if start == 0 or len(given) < 2:
             return False
-        return all(self._word_frequency.get(word) for word in (sentence[start - 1 : start + 1], given))
+        return all(self._tagger.has_word(word) for word in (sentence[start - 1 : start + 1], given))
 
     def _english_names(self, text: str) -> list[Span]:
         spans = []
@@ -285,6 +320,21 @@ class NameAddressFinder:
             ):
                 spans.append(Span(PERSON, start, end, 0.8 if match.group("cue") else 0.7))
         return spans
+
+
+def _part_of_speech_cut(word: str) -> list[tuple[str, str]]:
+    """`word` cut and tagged by jieba.posseg's HMM, as jieba.posseg cuts a run of characters its dictionary lacks."""
+    from jieba.posseg import char_state_tab_P, emit_P, start_P, trans_P, viterbi  # 1 s to load: only when needed
+
+    _, states = viterbi(word, char_state_tab_P, start_P, trans_P, emit_P)
+    tokens, begin = [], 0
+    for i, (position, flag) in enumerate(states):
+        if position in "ES":  # the last character of a word (E) or a word of one (S)
+            tokens.append((word[begin : i + 1], flag))
+            begin = i + 1
+    if begin < len(word):
+        tokens.append((word[begin:], states[begin][1]))
+    return tokens
 
 
 def _chinese_addresses(text: str) -> list[Span]:
