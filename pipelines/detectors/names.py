@@ -148,15 +148,22 @@ _PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
     "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
 )
+# The parts of a Chinese address, in the order they are written; each may be missing.
+_ZH_ADDRESS_PARTS = {
+    "province": rf"(?:{_PROVINCES})(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)?",
+    "city": rf"{_CJK_PLACE}{{2,4}}?(?:市|州|盟|地区)",
+    "district": rf"{_CJK_PLACE}{{1,4}}?(?:区|县|旗)",
+    "town": rf"{_CJK_PLACE}{{2,4}}?(?:街道|镇|乡)",
+    "road": rf"(?:{_CJK_PLACE}|\d){{1,8}}?(?:大道|路|街|巷|胡同)",
+    "number": r"\d{1,5}(?:号|弄)(?:院)?",
+    "estate": rf"{_CJK_PLACE}{{2,8}}?(?:小区|花园|大厦|公寓|家园|苑|村)",
+    "unit": r"(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+",
+}
+# The lookahead starts a match only where some part does: without it the pattern, all of it optional, matches
+# the empty string at almost every character, and Python would look at each of those matches.
 _ZH_ADDRESS = re.compile(
-    rf"(?P<province>(?:{_PROVINCES})(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)?)?"
-    rf"(?P<city>{_CJK_PLACE}{{2,4}}?(?:市|州|盟|地区))?"
-    rf"(?P<district>{_CJK_PLACE}{{1,4}}?(?:区|县|旗))?"
-    rf"(?P<town>{_CJK_PLACE}{{2,4}}?(?:街道|镇|乡))?"
-    rf"(?P<road>(?:{_CJK_PLACE}|\d){{1,8}}?(?:大道|路|街|巷|胡同))?"
-    r"(?P<number>\d{1,5}(?:号|弄)(?:院)?)?"
-    rf"(?P<estate>{_CJK_PLACE}{{2,8}}?(?:小区|花园|大厦|公寓|家园|苑|村))?"
-    r"(?P<unit>(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+)?"
+    f"(?={'|'.join(_ZH_ADDRESS_PARTS.values())})"
+    + "".join(f"(?P<{name}>{part})?" for name, part in _ZH_ADDRESS_PARTS.items())
 )
 _EN_STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"
