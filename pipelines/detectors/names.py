@@ -159,10 +159,13 @@ _ZH_ADDRESS_PARTS = {
     "estate": rf"{_CJK_PLACE}{{2,8}}?(?:小区|花园|大厦|公寓|家园|苑|村)",
     "unit": r"(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+",
 }
-# The lookahead starts a match only where some part does: without it the pattern, all of it optional, matches
-# the empty string at almost every character, and Python would look at each of those matches.
+# All of the pattern is optional: alone, it would match the empty string at almost every character, and Python
+# would look at each of those matches. The lookahead lets the regex engine skip, in C, the places where no part
+# can start: every part starts with a digit or a province, or has its suffix within nine characters (a suffix
+# added to a part goes into _ZH_ADDRESS_SUFFIX too).
+_ZH_ADDRESS_SUFFIX = "[市州盟区县旗镇乡路街巷苑村]|地区|街道|大道|胡同|小区|花园|大厦|公寓|家园"
 _ZH_ADDRESS = re.compile(
-    f"(?={'|'.join(_ZH_ADDRESS_PARTS.values())})"
+    rf"(?=\d|{_PROVINCES}|[\u4e00-\u9fff\d]{{1,8}}?(?:{_ZH_ADDRESS_SUFFIX}))"
     + "".join(f"(?P<{name}>{part})?" for name, part in _ZH_ADDRESS_PARTS.items())
 )
 _EN_STREET = (
