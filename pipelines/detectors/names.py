@@ -124,10 +124,12 @@ _EN_FUNCTION_WORDS = (
 )
 # A determiner or possessive before capitalised words makes them a thing or a place: my Hong Kong permit.
 _EN_DETERMINER = r"(?i:my|your|his|her|our|their|its|the|a|an|this|that|these|those|every|each|some|any)"
-_EN_WORD = rf"(?!{_EN_TITLE}\s)(?!(?:{_EN_FUNCTION_WORDS})\b)[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
+# `(?=[A-Z])` first: a lower-case letter fails at once, before the long lookaheads.
+_EN_WORD = rf"(?=[A-Z])(?!{_EN_TITLE}\s)(?!(?:{_EN_FUNCTION_WORDS})\b)[A-Z][a-z]+(?:['-][A-Z]?[a-z]+)?"
 # One to three capitalised words, optionally with a middle initial; the prefix group says why it may be a name.
+# Every alternative starts a word, so the leading test lets all other places fail at once.
 _EN_CANDIDATE = re.compile(
-    rf"(?:(?P<title>\b{_EN_TITLE}\s+)|(?P<strong>\b{_EN_STRONG_CUE}\s+)|(?P<cue>\b{_EN_CUE}[,:]?\s+)"
+    rf"\b(?=[A-Za-z])(?:(?P<title>\b{_EN_TITLE}\s+)|(?P<strong>\b{_EN_STRONG_CUE}\s+)|(?P<cue>\b{_EN_CUE}[,:]?\s+)"
     rf"|(?P<determiner>\b{_EN_DETERMINER}\s+))?"
     rf"(?P<name>\b{_EN_WORD}(?:\s+[A-Z]\.)?(?:\s+{_EN_WORD}){{0,2}})\b"
 )
