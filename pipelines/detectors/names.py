@@ -11,9 +11,8 @@ so each language gets the best offline source we can vouch for:
   three-character name that is no dictionary word, else `BARE_SCORE`, under the default threshold. Frequent
   words, reduplications (谢谢), tokens counted by a numeral or classifier (一杯姜茶) and tokens whose surname
   ends the word before them (那段 + 时间) are never names. An introduced name is a name at all its mentions.
-  The tags are jieba.posseg's, computed faster: rjieba (jieba's dictionary and tags, in Rust) cuts the sentence,
-  and jieba.posseg's HMM re-cuts only the runs of unknown characters that may hold a name (see `_tokens`), on
-  sentences holding a surname character or a cue.
+  The tags are jieba.posseg's, computed faster (`chinese_tagger.py`: rjieba, and jieba.posseg's HMM only on
+  runs of unknown characters that may hold a name), on sentences holding a surname character or a cue.
 - English names: a gazetteer built from the `names` package (MIT; its lists are the public-domain 1990 US
   Census name files): a first name followed by a surname, a title (Mr, Dr ...) or a cue (my name is ...).
   Function words (In, My ...) are never part of a name, even where the Census lists hold them, and a name
@@ -33,7 +32,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-import rjieba
+from pipelines.detectors.chinese_tagger import ChineseTagger
 
 PERSON = "PERSON"
 ADDRESS = "ADDRESS"
@@ -91,7 +90,6 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _NOT_GIVEN_NAME_TAGS = frozenset({"x", "v", "p", "c", "r", "d", "uj", "ul", "uz", "m", "q", "f", "y", "eng"})
 # A numeral or classifier counts things, not people: 一杯姜茶, 一根胡萝卜, 几天毛毛雨.
 _COUNTING_TAGS = frozenset({"m", "q", "mq"})
-_HAN = re.compile("[\u4e00-\u9fd5]")  # what jieba.posseg's HMM reads
 _ZH_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
 _ZH_CUE_WORDS = "我叫|名叫|叫做|姓名|联系人|收件人|收货人|寄件人|患者|户主|持卡人"
 _ZH_NAME = (
@@ -210,8 +208,7 @@ class NameAddressFinder:
 
     def __init__(self, prefilter: bool = True) -> None:
         self.prefilter = prefilter
-        # A private tagger, so that words other code adds to rjieba's default dictionary do not change ours.
-        self._tagger = rjieba.Jieba()
+        self._tagger = ChineseTagger()
         self._common_words = common_words()
         self._first_names, self._surnames = english_gazetteer()
         surname = f"[{''.join(sorted(SURNAMES))}]|" + "|".join(sorted(COMPOUND_SURNAMES))
@@ -252,7 +249,7 @@ class NameAddressFinder:
         """(start, end, score) of the names jieba proposes in a sentence: a whole `nr` token, or a compound
         surname token with the short token after it (司马 + 俊杰)."""
         names, offset = [], 0
-        tokens = self._tokens(sentence)
+        tokens = self._tagger.tag(sentence, self._may_hold_name)
         for i, (word, flag) in enumerate(tokens):
             previous = tokens[i - 1] if i else None
             if previous and previous[0] in COMPOUND_SURNAMES and flag not in _NOT_GIVEN_NAME_TAGS:
@@ -266,29 +263,10 @@ class NameAddressFinder:
                 names.append((start, offset, score))
         return names
 
-    def _tokens(self, sentence: str) -> list[tuple[str, str]]:
-        """(word, tag) of each token of `sentence`, as jieba.posseg (HMM on) gives them, at a fraction of the cost.
-
-        rjieba cuts by the dictionary. Where that leaves a run of single characters the dictionary lacks as a
-        whole, jieba.posseg cuts the run again with its part-of-speech HMM: that is how it finds unknown names
-        (王 芳 说 -> 王芳/nr 说/v), and what cost most. Here only runs that may hold a name get the HMM: those with a
-        surname before their last character, or after a compound surname (司马 + 俊 杰 说).
-        """
-        tokens: list[tuple[str, str]] = []
-        run: list[tuple[str, str]] = []
-        for word, flag in [*self._tagger.tag(sentence, False), ("", "")]:  # ("", "") ends the last run
-            if len(word) == 1 and _HAN.match(word):
-                run.append((word, flag))
-                continue
-            chars = "".join(char for char, _ in run)
-            after_compound = bool(tokens) and tokens[-1][0] in COMPOUND_SURNAMES
-            if len(chars) > 1 and (after_compound or self._zh_surname.search(chars, 0, len(chars) - 1)):
-                tokens += run if self._tagger.has_word(chars) else _part_of_speech_cut(chars)
-            else:
-                tokens += run
-            tokens.append((word, flag))
-            run = []
-        return tokens[:-1]
+    def _may_hold_name(self, run: str, word_before: str | None) -> bool:
+        """Whether a run of unknown characters may hold a name: a surname before its last character, or a
+        compound surname before it (司马 + 俊杰)."""
+        return word_before in COMPOUND_SURNAMES or bool(self._zh_surname.search(run, 0, len(run) - 1))
 
     def _evidence(self, sentence: str, start: int, end: int, before: tuple[str, str] | None) -> float:
         """The score of `sentence[start:end]` as a name (0 for none); `before` is the (word, tag) before it."""
@@ -303,7 +281,7 @@ class NameAddressFinder:
             return 0.0  # 一杯姜茶; ASCII digits are tagged `m` too, and a name may follow a phone number
         if sentence.endswith("叫", 0, start) or _ZH_INTRODUCED_BY.match(sentence, end):
             return INTRODUCED_SCORE
-        if _ZH_TAKES_A_PERSON.search(sentence, 0, start) or (len(given) == 2 and not self._tagger.has_word(word)):
+        if _ZH_TAKES_A_PERSON.search(sentence, 0, start) or (len(given) == 2 and not self._tagger.is_word(word)):
             return SUPPORTED_SCORE
         return BARE_SCORE
 
@@ -315,7 +293,7 @@ class NameAddressFinder:
         the given name is a word (时间), so the text reads as two words, not as a name."""
         if start == 0 or len(given) < 2:
             return False
-        return all(self._tagger.has_word(word) for word in (sentence[start - 1 : start + 1], given))
+        return all(self._tagger.is_word(word) for word in (sentence[start - 1 : start + 1], given))
 
     def _english_names(self, text: str) -> list[Span]:
         spans = []
@@ -332,21 +310,6 @@ class NameAddressFinder:
             ):
                 spans.append(Span(PERSON, start, end, 0.8 if match.group("cue") else 0.7))
         return spans
-
-
-def _part_of_speech_cut(word: str) -> list[tuple[str, str]]:
-    """`word` cut and tagged by jieba.posseg's HMM, as jieba.posseg cuts a run of characters its dictionary lacks."""
-    from jieba.posseg import char_state_tab_P, emit_P, start_P, trans_P, viterbi  # 1 s to load: only when needed
-
-    _, states = viterbi(word, char_state_tab_P, start_P, trans_P, emit_P)
-    tokens, begin = [], 0
-    for i, (position, flag) in enumerate(states):
-        if position in "ES":  # the last character of a word (E) or a word of one (S)
-            tokens.append((word[begin : i + 1], flag))
-            begin = i + 1
-    if begin < len(word):
-        tokens.append((word[begin:], states[begin][1]))
-    return tokens
 
 
 def _chinese_addresses(text: str) -> list[Span]:
