@@ -27,12 +27,10 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import importlib.util
 import re
-from pathlib import Path
 from typing import NamedTuple
 
-from pipelines.detectors.chinese_tagger import ChineseTagger
+from pipelines.detectors.chinese_tagger import ChineseTagger, jieba_file
 
 PERSON = "PERSON"
 ADDRESS = "ADDRESS"
@@ -197,9 +195,8 @@ def english_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
 def common_words() -> frozenset[str]:
     """Words at least `COMMON_WORD_FREQUENCY` frequent in jieba's dictionary (the dictionary rjieba ships too)."""
     # Read the file itself: jieba's loader builds a prefix dictionary of 500,000 entries, ten times slower.
-    dictionary = Path(importlib.util.find_spec("jieba").origin).parent / "dict.txt"  # found without importing jieba
     digits = len(str(COMMON_WORD_FREQUENCY))  # lines with fewer digits cannot qualify: skip them in the regex
-    lines = re.findall(rf"^(\S+) (\d{{{digits},}}) ", dictionary.read_text(encoding="utf-8"), re.MULTILINE)
+    lines = re.findall(rf"^(\S+) (\d{{{digits},}}) ", jieba_file("dict.txt").read_text(encoding="utf-8"), re.MULTILINE)
     return frozenset(word for word, frequency in lines if int(frequency) >= COMMON_WORD_FREQUENCY)
 
 
