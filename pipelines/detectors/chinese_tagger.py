@@ -84,17 +84,16 @@ def _viterbi(chars: str) -> list[tuple[str, str]]:
     scores = {y: start[y] + emissions[y].get(chars[0], _IMPOSSIBLE) for y in states_of.get(chars[0], transitions)}
     pointers: list[dict[tuple[str, str], tuple[str, str]]] = []
     for char in chars[1:]:
-        steps = [(y, predecessors[y] & scores.keys()) for y in states_of.get(char, transitions)]
-        steps = [(y, froms) for y, froms in steps if froms]
-        if not steps:  # no state of this character follows: jieba then takes every state that can follow
-            following = set().union(*(transitions[x] for x in scores))
-            steps = [(y, predecessors[y] & scores.keys()) for y in following]
-        best = {}
+        live = set(scores)
+        steps = [(y, froms) for y in states_of.get(char, transitions) if (froms := predecessors[y] & live)]
+        if not steps:  # no state of this character can follow: jieba then takes every state that can
+            steps = [(y, predecessors[y] & live) for y in set().union(*(transitions[x] for x in live))]
+        best, back = {}, {}
         for y, froms in steps:
             emission = emissions[y].get(char, _IMPOSSIBLE)
-            best[y] = max((scores[x] + transitions[x][y] + emission, x) for x in froms)
-        scores = {y: score for y, (score, _) in best.items()}
-        pointers.append({y: x for y, (_, x) in best.items()})
+            best[y], back[y] = max((scores[x] + transitions[x][y] + emission, x) for x in froms)
+        scores = best
+        pointers.append(back)
     state = max((score, y) for y, score in scores.items())[1]
     path = [state]
     for back in reversed(pointers):
