@@ -21,6 +21,7 @@ from pipelines.detectors.minhash import (
 from pipelines.params import NearDupParams, Params
 from pipelines.record import DUPLICATE, GOVERNED, Record, record_id
 from pipelines.stages.base import HELD, KEPT
+from pipelines.stages.dedup import keep_rank
 from pipelines.stages.neardup import REASON, STAGE, NearDup
 from pipelines.tables import GOVERNED_SCHEMA
 
@@ -211,7 +212,7 @@ def assert_consistent(out: dict[str, Record]) -> None:
         assert record.trail[-1].stage == STAGE
         if record.decision == DUPLICATE:
             kept = out[record.duplicate_of]
-            assert kept.decision == GOVERNED and kept.order < record.order
+            assert kept.decision == GOVERNED and keep_rank(kept) < keep_rank(record)
             assert record.reasons == [REASON]
             assert record.labels["near_dup"]["cluster"] == kept.id == kept.labels["near_dup"]["cluster"]
             members[kept.id] += 1
@@ -242,6 +243,14 @@ def test_stage_keeps_the_best_provenance_and_points_duplicates_at_it():
     assert zh.labels["near_dup"] == {"cluster": zh.id, "size": 2}
     for alone in (en_other, empty):
         assert alone.decision == GOVERNED and "near_dup" not in alone.labels and alone.trail[-1].action == "pass"
+
+
+def test_a_human_record_is_kept_over_an_earlier_generated_near_copy():
+    generated = make_record(EN_NEAR, row=1, labels={"synthetic": {"signals": ["generator"]}})
+    human = make_record(EN, row=2, source="forum", position=3)
+    out = run_stage([generated, human])
+    assert_consistent(out)
+    assert out[human.id].decision == GOVERNED and out[generated.id].duplicate_of == human.id
 
 
 def test_transitive_near_duplicates_form_one_cluster():

@@ -212,6 +212,14 @@ def test_keep_first_prefers_the_earliest_source_position():
     assert (early.decision, late.decision, late.duplicate_of) == ("governed", "duplicate", early.id)
 
 
+def test_keep_first_prefers_a_human_record_over_an_earlier_generated_copy():
+    generated = to_record(TASK, RawRow(1, "00", {"text": "same"}))
+    generated.labels["synthetic"] = {"signals": ["declared"]}
+    human = to_record(TASK, RawRow(5, "00", {"text": "same"}))
+    keep_first([generated, human])
+    assert (human.decision, generated.decision, generated.duplicate_of) == ("governed", "duplicate", human.id)
+
+
 def test_manifest_follows_its_schema(tmp_path, project, mixed_input):
     import jsonschema
 

@@ -18,8 +18,9 @@ Four pieces, each usable on its own by the Beam stage (`pipelines/stages/neardup
    that connect them; `large_star` and `small_star` (Kiveris et al., "Connected Components in MapReduce and
    Beyond", SoCC 2014) turn the edges, round by round, into stars around each component's smallest node
    (`star_rounds` runs the rounds in memory, as the stage does with shuffles). Nodes
-   are any ordered values; the stage uses (record.order, record.id), so the smallest node of a cluster is its
-   record with the best provenance (first source in params, then file, then row), which is kept.
+   are any ordered values; the stage uses (keep_rank, record.id), so the smallest node of a cluster is its
+   record with the best provenance (human-written before generated, then first source in params, file, row),
+   which is kept.
 """
 
 from __future__ import annotations

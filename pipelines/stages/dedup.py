@@ -1,7 +1,8 @@
 """Exact deduplication by normalised content hash (R2 clean data, R3 diversity: Measures art. 10(2)-(3)).
 
-Records with the same normalised content form a group; the first occurrence (by source order in params, then
-file, then row) is kept and every other member is dropped as a duplicate that points at it. Only the group's
+Records with the same normalised content form a group; the one with the best provenance (`keep_rank`: a
+human-written record before a generated one, then the first occurrence by source order in params, file and row)
+is kept and every other member is dropped as a duplicate that points at it. Only the group's
 members meet in one place, so memory is bounded by the largest group, not by the corpus.
 """
 
@@ -13,13 +14,21 @@ from pipelines.detectors.text import content_key
 from pipelines.params import ExactDedupParams, Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, route
+from pipelines.stages.synthetic import is_synthetic
 
 STAGE = "exact_dedup"
 
 
+def keep_rank(record: Record) -> tuple[bool, tuple[int, str, int]]:
+    """Which of two copies is kept: the smaller rank. A human-written record comes before a generated copy of it (a
+    model should learn the words from people, and the synthetic checks compare generated text with human text), then
+    the first occurrence: source order in params, file, row. Both dedup stages keep by this rank."""
+    return is_synthetic(record), record.order
+
+
 def keep_first(records: list[Record]) -> None:
-    """Mark every record but the first occurrence as a duplicate of it (in place)."""
-    records.sort(key=lambda r: r.order)
+    """Mark every record but the best-ranked one (`keep_rank`) as a duplicate of it (in place)."""
+    records.sort(key=keep_rank)
     kept, *others = records
     for other in others:
         other.mark_duplicate(STAGE, "R3.exact_duplicate", kept.id)

@@ -2,7 +2,8 @@
 
 Records whose estimated Jaccard similarity (MinHash, see `pipelines/detectors/minhash.py`) reaches
 `threshold`, directly or through a chain of such records, form a cluster. Its representative is the record with
-the best provenance: the smallest `record.order` (first source in params, then file, then row). It is kept and
+the best provenance: the smallest `keep_rank` (human-written before generated, then first source in params, file,
+row), as exact dedup decides. It is kept and
 labelled `near_dup = {"cluster": its id, "size": n}`; every other member is dropped as `R3.near_duplicate` of it,
 labelled `near_dup = {"cluster": representative id, "similarity": estimated Jaccard to the representative}`.
 A record in no cluster passes unlabelled. Cross-source pairs are found like any other. With `previous`, the
@@ -11,7 +12,7 @@ so a new batch is deduplicated against an already governed dataset.
 
 How it runs on many workers: no step holds more than one band bucket (at most `max_compared` signatures of it),
 one node's edges or one cluster's members, and the records stay out of the shuffles until the verdicts are
-joined back by id. A node is (record.order, record.id), so the smallest node of a cluster is its representative.
+joined back by id. A node is (keep_rank, record.id), so the smallest node of a cluster is its representative.
 
 1. sign: a MinHash signature per record; a record without shingles passes untouched.
 2. band: (band key -> node) for each of `bands` bands, grouped per bucket. Members of buckets with two members
@@ -55,15 +56,16 @@ from pipelines.detectors.minhash import (
 from pipelines.params import NearDupParams, Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, route
+from pipelines.stages.dedup import keep_rank
 
 STAGE = "near_dedup"
 REASON = "R3.near_duplicate"
 # Banding that would skip more pairs at the threshold than this silently loses recall: refused.
-PREVIOUS_ORDER = (-1, "", 0)  # sorts before every record of a run: an earlier run's records stay representatives
+PREVIOUS_RANK = (False, (-1, "", 0))  # before every record of a run: an earlier run's records stay representatives
 
 log = logging.getLogger("corpusgate")
 
-Node = tuple[tuple[int, str, int], str]  # (record.order, record.id)
+Node = tuple[tuple[bool, tuple[int, str, int]], str]  # (keep_rank(record), record.id)
 
 
 class Verdict(NamedTuple):
@@ -145,9 +147,12 @@ class _Sign(beam.DoFn):
         self.hasher = MinHasher.for_params(self.settings)
 
     def process(self, record: Record) -> Iterator[tuple[Node, bytes]]:
-        signature = self.hasher.signature(record.content())
+        yield from self._sketch((keep_rank(record), record.id), record.content())
+
+    def _sketch(self, node: Node, content: str) -> Iterator[tuple[Node, bytes]]:
+        signature = self.hasher.signature(content)
         if signature is not None:
-            yield (record.order, record.id), signature.tobytes()
+            yield node, signature.tobytes()
 
 
 class _SignPrevious(_Sign):
@@ -159,11 +164,11 @@ class _SignPrevious(_Sign):
             file="",
             row=0,
             raw_sha256="",
-            order=PREVIOUS_ORDER,
+            order=(-1, "", 0),
             text=row["text"],
             messages=row["messages"],
         )
-        yield from super().process(earlier)
+        yield from self._sketch((PREVIOUS_RANK, row["id"]), earlier.content())
 
 
 def _band_keys(sketch: tuple[Node, bytes], bands: int, rows: int) -> Iterator[tuple[bytes, Node]]:
@@ -246,19 +251,19 @@ def _verdicts(cluster: tuple[Node, Iterable[tuple[Node, bytes]]]) -> Iterator[tu
     cluster_id = claimed[1]
     if claimed_raw is None:  # `claimed` points elsewhere: the rounds did not converge here
         for node, _ in claimers:
-            if node[0] != PREVIOUS_ORDER:
+            if node[0] != PREVIOUS_RANK:
                 yield node[1], Verdict("unresolved", cluster_id, 0.0, 0)
         return
     kept_signature, size = signature_from_bytes(claimed_raw), 0
     for node, raw in claimers:
         size += 1
-        if node != claimed and node[0] != PREVIOUS_ORDER:
+        if node != claimed and node[0] != PREVIOUS_RANK:
             yield (
                 node[1],
                 Verdict("duplicate", cluster_id, round(similarity(signature_from_bytes(raw), kept_signature), 4), 0),
             )
     Metrics.distribution("corpusgate", f"{STAGE}.cluster_size").update(size)
-    if claimed[0] != PREVIOUS_ORDER:
+    if claimed[0] != PREVIOUS_RANK:
         yield cluster_id, Verdict("representative", cluster_id, 1.0, size)
 
 
