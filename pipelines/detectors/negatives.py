@@ -15,7 +15,6 @@ Randomness comes from a seed string (the origin record's id), so a run gives the
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -24,14 +23,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jieba
 import regex
+import rjieba
 import yaml
 from pypinyin import Style, lazy_pinyin
 
 from pipelines.detectors.taxonomy import Taxonomy
-
-jieba.setLogLevel(logging.WARNING)
 
 LANGS = ("zh", "en")
 _HAN_RUN = regex.compile(r"\p{Han}+")
@@ -146,7 +143,7 @@ def _pinyin(style: Style) -> Trick:
     def trick(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
         return "".join(
             "".join(lazy_pinyin(word, style=style)) if _HAN_RUN.fullmatch(word) and rng.random() < 0.6 else word
-            for word in jieba.cut(text)
+            for word in rjieba.cut(text)  # words, so that the rng skips whole words
         )
 
     return trick
