@@ -125,7 +125,7 @@ class _BoundedBundleManager(BundleManager):
         super().__init__(bundle_context_manager, progress_frequency, FnApiRunner.get_cache_token_generator(False))
 
     def process_bundle(self, inputs, expected_outputs, fired_timers, expected_output_timers, dry_run=False):
-        if fired_timers or expected_output_timers or self._select_split_manager():
+        if fired_timers or expected_output_timers or self._select_split_manager():  # not ours: Beam's way
             return fn_runner.ParallelBundleManager(
                 self.bundle_context_manager, self._progress_frequency, self._cache_token_generator
             ).process_bundle(inputs, expected_outputs, fired_timers, expected_output_timers, dry_run)
@@ -141,7 +141,8 @@ class _BoundedBundleManager(BundleManager):
             for bundle in _bundles(share):
                 manager = BundleManager(on_worker, self._progress_frequency, self._cache_token_generator)
                 results.append(manager.process_bundle(bundle, expected_outputs, {}, {}, dry_run)[0])
-                assert manager._worker_handler is worker, "Beam no longer picks the worker from worker_handlers"
+                if manager._worker_handler is not worker:  # fail loudly if a Beam upgrade changes how it picks
+                    raise RuntimeError("Beam's BundleManager no longer runs a bundle on the worker it is offered")
             return results
 
         with ThreadPoolExecutor(len(workers)) as pool:
