@@ -11,8 +11,9 @@
    time, from the stage's Beam distributions); the peak resident memory of the runner process, of the largest
    worker process and of all of them together (sampled, `bench/measure.py`); the machine's load, since other
    work on it slows the figures down; and how the peak grew from the second-largest size to the largest.
-   `--spill-mb 0` runs the plain FnApiRunner, whose memory grows with the input (it keeps every shuffle in the
-   runner's memory): the figures that motivated the spilling runner.
+   CPU seconds add up every process (steadier than wall time on a shared machine); the load is the 1-minute
+   load average before and after. `--spill-mb 0` runs the plain FnApiRunner, whose memory grows with the input
+   (it keeps every shuffle in the runner's memory): the figures that motivated the spilling runner.
 3. Clustering rounds: how many large-star/small-star rounds a chain of n near-duplicates needs (the worst
    shape for the clustering), in memory, with the detector's functions.
 
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     runner = f"spilling past {args.spill_mb:g} MB" if args.spill_mb else "plain FnApiRunner"
     print(f"\nstage on the local runner ({runner}), {args.workers} worker processes, {args.corpus} corpus:")
     print(
-        f"{'docs':>10}{'seconds':>9}{'docs/s':>8}{'held':>9}{'bucket':>8}{'cluster':>9}"
+        f"{'docs':>10}{'seconds':>9}{'docs/s':>8}{'CPU s':>8}{'held':>9}{'bucket':>8}{'cluster':>9}"
         f"{'runner MB':>11}{'worker MB':>11}{'total MB':>10}{'load':>6}"
     )
     results = {}
@@ -190,10 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         measured = run_measured(command, REPO)
         result = results[size] = json.loads(measured.stdout.split("RESULT ", 1)[1]) | measured.figures()
         print(
-            f"{size:>10,}{result['seconds']:>9.1f}{size / result['seconds']:>8,.0f}{result.get(HELD, 0):>9,}"
+            f"{size:>10,}{result['seconds']:>9.1f}{size / result['seconds']:>8,.0f}{result['cpu_seconds']:>8,.0f}"
+            f"{result.get(HELD, 0):>9,}"
             f"{result.get('bucket_size_max', 0):>8,}{result.get('cluster_size_max', 0):>9,}"
             f"{result['runner_mb']:>11,.0f}{result['worker_mb']:>11,.0f}{result['total_mb']:>10,.0f}"
-            f"{result['load_before']:>6.1f}",
+            f"{result['load_before']:>6.1f}-{result['load_after']:.1f}",
             flush=True,
         )
     if len(results) > 1:

@@ -1,4 +1,5 @@
-"""The local runner: Beam's FnApiRunner with its stage outputs and shuffles spilled to disk past a budget.
+"""The local runner: Beam's FnApiRunner with its stage outputs and shuffles spilled to disk past a budget, and
+bundles of bounded size.
 
 Why: the FnApiRunner keeps every PCollection that crosses a fusion break in the runner process's memory until
 its consumers have run: stage outputs as encoded chunks, GroupByKey inputs as a dict of *decoded* values (about
@@ -17,14 +18,21 @@ It also tells glibc's allocator (in the runner and, through the environment, in 
 freed memory back: with gRPC threads each getting an arena and 10 MB messages coming and going, the resident
 size otherwise stays at its high-water mark.
 
-What it does not bound: Beam sends each worker its whole share of a stage's input as one message, before it
-starts the bundle (`BundleManager.process_bundle`), so the runner and each worker still hold one share at a
-time, and a share over 2 GB (protobuf's limit) stalls the run. Sending the share in smaller messages does not
-work: the input must fit Beam's bounded queues before the bundle starts (a test of that lost records). The fix is
-to run each worker's share as several bundles of bounded size. Measured figures: README, "Performance".
+It also runs each worker's share of a stage as several bundles. Beam sends a worker its whole share of a
+stage's input as one message before it starts the bundle (`BundleManager.process_bundle`), so the runner and
+the worker would each hold a whole share (O(N)), and a share over 2 GB (protobuf's limit) stalls the run.
+Here the share is cut into bundles of at most `BUNDLE_BYTES` of input (whole chunks, every chunk holding whole
+elements; a larger chunk goes alone), sent and run one after another on that worker, each exactly as Beam runs
+a bundle; their outputs go to the same buffers and their monitoring infos are merged as Beam merges the
+workers'. Streaming one big bundle's input in smaller messages instead does not work: the input must fit
+Beam's bounded queues before the bundle starts (a test of that lost records). More bundles means more
+`start_bundle`/`finish_bundle` calls: the governance stages keep no state per bundle (only `setup`, per worker).
+Stateful stages, timers and Beam's test splits keep Beam's own bundle managers (the pipeline uses none).
+Measured figures: README, "Performance".
 
 The cost of depending on private code: the two classes and the buffer protocol (`append`, `extend`, `copy`,
-`partition`, iteration) of `apache_beam.runners.portability.fn_api_runner.execution` in Beam 2.77. If a Beam
+`partition`, iteration) of `apache_beam.runners.portability.fn_api_runner.execution`, and
+`FnApiRunner._get_bundle_manager` with the `BundleManager` it returns, in Beam 2.77. If a Beam
 upgrade changes them, `tests/test_local_runner.py` fails; until fixed, `run.spill_budget_mb: 0` runs the plain
 FnApiRunner. Only global windowing is spilled (the governance pipeline uses nothing else).
 """
@@ -40,18 +48,22 @@ import sys
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from operator import itemgetter
 from typing import Any, BinaryIO
 
 from apache_beam.coders.coder_impl import create_InputStream, create_OutputStream
+from apache_beam.metrics.monitoring_infos import consolidate
+from apache_beam.portability.api import beam_fn_api_pb2
 from apache_beam.runners.portability.fn_api_runner import execution, fn_runner
-from apache_beam.runners.portability.fn_api_runner.fn_runner import FnApiRunner
+from apache_beam.runners.portability.fn_api_runner.fn_runner import BundleManager, FnApiRunner
 from apache_beam.transforms.window import GlobalWindow, GlobalWindows
 from apache_beam.utils import windowed_value
 
 CHUNK_BYTES = 8 << 20  # grouped output is handed to a worker in chunks of about this size
 RUN_CHUNK_BYTES = 1 << 20  # a sorted run is read back this much at a time: merging holds one chunk per run
+BUNDLE_BYTES = 32 << 20  # input of one bundle: a worker's share of a stage runs as bundles of about this size
 MERGE_WIDTH = 32  # runs merged at once: more runs are first merged into longer ones
 KEY_BYTES = 256  # what a decoded key, its list and a small value cost beyond their encoded bytes (about)
 _LENGTH = struct.Struct(">I")
@@ -98,6 +110,85 @@ class SpillingFnApiRunner(FnApiRunner):
             _spilling_buffers(_SpillArea(directory, self.budget_bytes)),
         ):
             return super().run_stages(stage_context, stages)
+
+    def _get_bundle_manager(self, bundle_context_manager):  # noqa: ANN001, ANN202 (Beam's signature)
+        if bundle_context_manager.stage.is_stateful():  # one key must not run on two workers: Beam's way
+            return super()._get_bundle_manager(bundle_context_manager)
+        return _BoundedBundleManager(bundle_context_manager, self._progress_frequency)
+
+
+class _BoundedBundleManager(BundleManager):
+    """Runs a stage as Beam's ParallelBundleManager does, one share per worker at once, but each share as bundles
+    of at most `BUNDLE_BYTES` of input, one after another on its worker (see the module's docstring)."""
+
+    def __init__(self, bundle_context_manager: execution.BundleContextManager, progress_frequency: Any) -> None:
+        super().__init__(bundle_context_manager, progress_frequency, FnApiRunner.get_cache_token_generator(False))
+
+    def process_bundle(self, inputs, expected_outputs, fired_timers, expected_output_timers, dry_run=False):
+        if fired_timers or expected_output_timers or self._select_split_manager():  # not ours: Beam's way
+            return fn_runner.ParallelBundleManager(
+                self.bundle_context_manager, self._progress_frequency, self._cache_token_generator
+            ).process_bundle(inputs, expected_outputs, fired_timers, expected_output_timers, dry_run)
+        workers = self.bundle_context_manager.worker_handlers
+        shares: list[dict[str, Iterable[bytes]]] = [{} for _ in workers]
+        for name, buffer in inputs.items():
+            for share, part in zip(shares, buffer.partition(len(workers)), strict=True):
+                share[name] = part
+
+        def run_share(worker: Any, share: dict[str, Iterable[bytes]]) -> list[beam_fn_api_pb2.InstructionResponse]:
+            on_worker = _OnWorker(self.bundle_context_manager, worker)
+            results = []
+            for bundle in _bundles(share):
+                manager = BundleManager(on_worker, self._progress_frequency, self._cache_token_generator)
+                results.append(manager.process_bundle(bundle, expected_outputs, {}, {}, dry_run)[0])
+                if manager._worker_handler is not worker:  # fail loudly if a Beam upgrade changes how it picks
+                    raise RuntimeError("Beam's BundleManager no longer runs a bundle on the worker it is offered")
+            return results
+
+        with ThreadPoolExecutor(len(workers)) as pool:
+            results = [result for share in pool.map(run_share, workers, shares) for result in share]
+        merged = beam_fn_api_pb2.ProcessBundleResponse(
+            monitoring_infos=consolidate(info for result in results for info in result.process_bundle.monitoring_infos),
+            residual_roots=[root for result in results for root in result.process_bundle.residual_roots],
+        )
+        return beam_fn_api_pb2.InstructionResponse(process_bundle=merged), []
+
+
+class _OnWorker:
+    """A stage's BundleContextManager that offers one worker only: Beam's BundleManager picks it for its bundle."""
+
+    def __init__(self, context: execution.BundleContextManager, worker: Any) -> None:
+        self._context, self.worker_handlers = context, [worker]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def _bundles(share: dict[str, Iterable[bytes]]) -> Iterator[dict[str, list[bytes]]]:
+    """A worker's share as bundle inputs, each naming every input of the stage (the worker waits for each to end)
+    and filling one of them; one empty bundle for an empty share, as Beam would run."""
+    empty: dict[str, list[bytes]] = {name: [] for name in share}
+    ran = False
+    for name, chunks in share.items():
+        for batch in _batches(chunks):
+            ran = True
+            yield empty | {name: batch}
+    if not ran:
+        yield empty
+
+
+def _batches(chunks: Iterable[bytes]) -> Iterator[list[bytes]]:
+    """Consecutive chunks of at most `BUNDLE_BYTES` together (a larger chunk alone), read one chunk at a time."""
+    batch: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        if batch and size + len(chunk) > BUNDLE_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(chunk)
+        size += len(chunk)
+    if batch:
+        yield batch
 
 
 class _SpillArea:

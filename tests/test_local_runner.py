@@ -1,4 +1,4 @@
-"""The spilling local runner gives the FnApiRunner's results while holding at most its budget in memory."""
+"""The local runner gives the FnApiRunner's results while holding at most its budget and one bundle in memory."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import random
 
 import apache_beam as beam
 import pytest
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
@@ -88,6 +90,73 @@ def test_the_plain_fnapirunner_gives_the_same_results():  # the reference the sp
         build(p)
 
 
+def record_bundles(monkeypatch, bundle_bytes: int = 4_000) -> list[list[int]]:
+    """Force small bundles (grouped output in ~1 KB chunks, bundles of `bundle_bytes`); the chunk sizes of every
+    bundle run are recorded in the list returned."""
+    monkeypatch.setattr(local_runner, "CHUNK_BYTES", 1_000)
+    monkeypatch.setattr(local_runner, "BUNDLE_BYTES", bundle_bytes)
+    bundles: list[list[int]] = []
+    cut = local_runner._bundles
+
+    def recorded(share):
+        for bundle in cut(share):
+            bundles.append([len(chunk) for chunks in bundle.values() for chunk in chunks])
+            yield bundle
+
+    monkeypatch.setattr(local_runner, "_bundles", recorded)
+    return bundles
+
+
+def counted(pipeline: beam.Pipeline) -> None:
+    """Counters and a distribution over a GroupByKey's output: what the workers' monitoring infos carry."""
+
+    def count(key: int, values: list[int]) -> None:
+        Metrics.counter("t", "keys").inc()
+        Metrics.distribution("t", "sum").update(sum(values))
+
+    _ = (
+        pipeline
+        | beam.Create(range(ELEMENTS))
+        | beam.Map(lambda n: (n % 500, n))
+        | beam.GroupByKey()
+        | beam.MapTuple(count)
+    )
+
+
+def metrics(result) -> dict:
+    query = result.metrics().query(MetricsFilter().with_namespace("t"))
+    figures = {m.key.metric.name: m.committed for m in query["counters"]}
+    figures |= {
+        m.key.metric.name: (d.count, d.sum, d.min, d.max) for m in query["distributions"] for d in [m.committed]
+    }
+    return figures
+
+
+@pytest.mark.parametrize("mode", ["in_memory", "multi_processing"])
+def test_a_workers_share_runs_as_small_bundles_with_the_fnapirunners_results(tmp_path, mode, monkeypatch):
+    """Each worker's share is cut into bundles of bounded input, run one after another: the results, counters
+    and distributions are the FnApiRunner's, and no bundle's input is over the bound unless it is one chunk."""
+    bundles = record_bundles(monkeypatch)
+    workers = 2 if mode == "multi_processing" else 1
+    options = PipelineOptions([f"--direct_num_workers={workers}", f"--direct_running_mode={mode}"])
+    with beam.Pipeline(runner=SpillingFnApiRunner(budget_mb=0.002, spill_dir=str(tmp_path)), options=options) as p:
+        build(p)
+    assert len(bundles) > 50
+    assert all(sum(sizes) <= 4_000 or len(sizes) == 1 for sizes in bundles)
+    assert any(len(sizes) > 1 for sizes in bundles)  # several chunks go together up to the bound
+
+    plain, bundled = (
+        beam.Pipeline(runner=runner, options=options)
+        for runner in (FnApiRunner(), SpillingFnApiRunner(budget_mb=0.002, spill_dir=str(tmp_path)))
+    )
+    counted(plain)
+    counted(bundled)
+    before = len(bundles)
+    expected = {"keys": 500, "sum": (500, sum(range(ELEMENTS)), 7_500, 10_494)}  # key k sums 6k + 7,500
+    assert metrics(bundled.run()) == metrics(plain.run()) == expected
+    assert len(bundles) - before > 3  # the grouped output (~13 KB) in bundles of 4 KB at most
+
+
 def test_a_budget_of_zero_is_refused():
     with pytest.raises(ValueError, match="budget_mb must be > 0"):
         SpillingFnApiRunner(budget_mb=0)
@@ -112,6 +181,8 @@ def test_a_group_by_key_far_over_the_budget_is_merged_from_chunked_runs(tmp_path
 
 
 def test_a_governed_run_that_spills_writes_what_a_run_in_memory_writes(tmp_path, project, monkeypatch):
+    """Every stage of the pipeline, with shuffles spilled and shares run as many small bundles."""
+    bundles = record_bundles(monkeypatch, bundle_bytes=1)  # one chunk per bundle
     spilled = []
     original = local_runner._SpillArea.new_file
     monkeypatch.setattr(local_runner._SpillArea, "new_file", lambda self: spilled.append(1) or original(self))
@@ -129,6 +200,7 @@ def test_a_governed_run_that_spills_writes_what_a_run_in_memory_writes(tmp_path,
         return sorted((r["id"], r["decision"], tuple(r["reasons"]), r["duplicate_of"]) for r in run["lineage"])
 
     assert spilled  # the second run did spill
+    assert len(bundles) > 100  # in small bundles
     assert decisions(runs["spilled"]) == decisions(runs["memory"])
     assert len(runs["memory"]["lineage"]) == len(rows)
     assert runs["spilled"]["manifest"]["root_hash"] == runs["memory"]["manifest"]["root_hash"]
@@ -136,7 +208,8 @@ def test_a_governed_run_that_spills_writes_what_a_run_in_memory_writes(tmp_path,
 
 def test_near_duplicates_are_all_found_on_a_run_that_spills_every_shuffle(tmp_path, monkeypatch):
     """The near-dup stage's CoGroupByKeys take inputs from several stages: on a spilling run with many sorted runs
-    merged in passes, every planted near copy is still found and points at its original."""
+    merged in passes and every share run as small bundles, every planted near copy is still found and points at
+    its original."""
     words = [f"w{n}" for n in range(5_000)]
     texts = []
     for n in range(600):
@@ -151,6 +224,7 @@ def test_near_duplicates_are_all_found_on_a_run_that_spills_every_shuffle(tmp_pa
         (r.id, DUPLICATE, records[n - 1].id) if n % 10 == 9 else (r.id, GOVERNED, None) for n, r in enumerate(records)
     ]
     monkeypatch.setattr(local_runner, "MERGE_WIDTH", 2)
+    bundles = record_bundles(monkeypatch)
     options = PipelineOptions(["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
     with beam.Pipeline(runner=SpillingFnApiRunner(budget_mb=0.01, spill_dir=str(tmp_path)), options=options) as p:
         decided = p | beam.Create(records) | NearDup(Params(), NearDupParams())
@@ -158,3 +232,4 @@ def test_near_duplicates_are_all_found_on_a_run_that_spills_every_shuffle(tmp_pa
             (decided[KEPT], decided[HELD]) | beam.Flatten() | beam.Map(lambda r: (r.id, r.decision, r.duplicate_of))
         )
         assert_that(outcome, equal_to(expected))
+    assert len(bundles) > 50
