@@ -7,11 +7,12 @@ and near copies, written once under `--data`):
    runner), measured from outside (`bench/measure.py`): wall seconds, docs/s, MB/s per core (input MB / wall
    seconds / workers), CPU seconds of all its processes, peak resident memory of the runner, of the largest
    worker and of all together, and the machine's load before and after.
-2. Each stage alone (`--stages`, on by default up to 100k documents): the stages of `run.governance_stages`
-   plus ingest and write, run one after the other in this process without Beam on the first `--stage-docs`
-   documents: CPU seconds, docs/s and MB/s on one core, and this process's peak memory after the stage.
-   Per-record stages run through their `apply`; exact and near dedup through the detectors they call
-   (content keys; signatures, LSH buckets, linking); a stage this script does not know is listed as such.
+2. Each stage alone (`--stages`, on by default up to 100k documents): ingest, the stages of `run.local_stages` and
+   `run.governance_stages`, and write, run one after the other in this process without Beam on the first
+   `--stage-docs` documents: CPU seconds, docs/s and MB/s on one core, and this process's peak memory after the stage.
+   Per-record stages run through their `apply`; exact and near dedup and the synthetic signals through the
+   detectors they call (content keys; provenance, signatures, LSH buckets, linking); negatives on the held-back
+   records through the stage's DoFn; a stage this script does not know is listed as such.
 3. Time split: the stages' CPU seconds per document against the full run's CPU seconds per document, after
    taking off the run's fixed cost (start-up, workers loading models), measured by a run on `FIXED_DOCS`
    documents. The difference is what Beam and the runner cost per document (serialising records between
@@ -61,6 +62,7 @@ import pyarrow.parquet as pq  # noqa: E402
 from bench.corpus import FILE_DOCS, write_corpus  # noqa: E402
 from bench.measure import machine_load, run_measured  # noqa: E402
 from pipelines import run  # noqa: E402
+from pipelines.detectors import synthetic  # noqa: E402
 from pipelines.detectors.language import LanguageIdentifier  # noqa: E402
 from pipelines.detectors.minhash import MinHasher, band_keys, link_bucket  # noqa: E402
 from pipelines.detectors.pseudonyms import ensure_key  # noqa: E402
@@ -75,8 +77,10 @@ from pipelines.stages.dedup import ExactDedup, keep_first  # noqa: E402
 from pipelines.stages.gate import Gate  # noqa: E402
 from pipelines.stages.ingest import to_record  # noqa: E402
 from pipelines.stages.neardup import NearDup  # noqa: E402
+from pipelines.stages.negatives import _Derive  # noqa: E402
 from pipelines.stages.risk import RiskDecision, RiskFilter  # noqa: E402
-from pipelines.stages.write import governed_row, lineage_row  # noqa: E402
+from pipelines.stages.synthetic import SyntheticSignals  # noqa: E402
+from pipelines.stages.write import WriteRun, governed_row, lineage_row  # noqa: E402
 from pipelines.tables import TABLES  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +142,7 @@ def stages_alone(corpus: Path, docs: int) -> list[dict[str, Any]]:
 
     records = clock.time("ingest", None, ingest)
     held: list[Record] = []
-    for stage in run.governance_stages(params, REPO, key_file):
+    for stage in [*run.local_stages(params, REPO, key_file), *run.governance_stages(params, REPO)]:
         kept = [r for r in records if not r.held]
         held += [r for r in records if r.held]
         name = type(stage).__name__
@@ -150,11 +154,15 @@ def stages_alone(corpus: Path, docs: int) -> list[dict[str, Any]]:
             clock.time("exact_dedup", kept, lambda k=kept: _exact_dedup(k, params))
         elif isinstance(stage, NearDup):
             clock.time("near_dedup", kept, lambda k=kept, s=stage: _near_dedup(k, s.settings))
+        elif isinstance(stage, SyntheticSignals):
+            clock.time("synth_signals", kept, lambda k=kept: _synthetic_signals(k, params))
         else:
             clock.rows.append({"stage": name, "docs": len(kept), "note": "not measured alone"})
         records = kept
     everything = records + held
-    clock.time("write", everything, lambda: _write(records, everything))
+    if params.negatives.enabled:
+        clock.time("negatives", [r for r in everything if r.held], lambda: _negatives(everything, params))
+    clock.time("write", everything, lambda: _write(records, everything, params))
     return clock.rows
 
 
@@ -180,10 +188,33 @@ def _near_dedup(records: list[Record], settings: Any) -> int:
     return sum(1 for members in shared for _ in link_bucket(members, settings.threshold, settings.max_compared))
 
 
-def _write(kept: list[Record], everything: list[Record]) -> None:
+def _synthetic_signals(records: list[Record], params: Params) -> int:
+    """What the synthetic signals stage computes: provenance, signatures, closest human records in shared buckets."""
+    hasher, banding = MinHasher.for_params(params.dedup.near), params.synthetic.regurgitation
+    buckets: dict[bytes, list[tuple[str, bool, Any]]] = defaultdict(list)
+    for record in records:
+        provenance = synthetic.detect(record.meta)
+        signature = hasher.signature(record.content())
+        if signature is not None:
+            for key in band_keys(signature, banding.bands, banding.rows):
+                buckets[key].append((record.id, provenance.synthetic, signature))
+    shared = (members for members in buckets.values() if len(members) > 1)
+    return sum(1 for members in shared for _ in synthetic.closest_human(members, banding.max_compared))
+
+
+def _negatives(everything: list[Record], params: Params) -> int:
+    """The negatives stage's rows from the held-back records, through its DoFn (it has no other per-record entry)."""
+    derive = _Derive(params, REPO)
+    derive.setup()
+    return sum(1 for record in everything if record.held for _ in derive.process(record))
+
+
+def _write(kept: list[Record], everything: list[Record], params: Params) -> None:
+    scopes = WriteRun(Path(), params, 1).consent_scopes
     with tempfile.TemporaryDirectory() as directory:
         pq.write_table(pa.Table.from_pylist([governed_row(r) for r in kept], TABLES["governed"]), f"{directory}/g")
-        pq.write_table(pa.Table.from_pylist([lineage_row(r) for r in everything], TABLES["lineage"]), f"{directory}/l")
+        lineage = [lineage_row(r, scopes) for r in everything]
+        pq.write_table(pa.Table.from_pylist(lineage, TABLES["lineage"]), f"{directory}/l")
 
 
 SHARED_STEPS = ["gate.pii.entities=[EMAIL_ADDRESS,IP_ADDRESS]", "gate.pii.sensitive_entities=[]"]
@@ -219,16 +250,8 @@ def shared_steps(corpus: Path, out: Path, workers: int) -> None:
     """corpusgate's run with the stages of the shared steps only (in a process of its own: `run` is patched)."""
     params = load_params(REPO / "params.yaml", SHARED_STEPS)
 
-    def stages(params: Params, root: Path, key_file: Path | None) -> list:
-        return [
-            Clean(params),
-            Gate(params, key_file),
-            LanguageLabel(params),
-            ExactDedup(params),
-            NearDup(params, params.dedup.near),
-        ]
-
-    run.governance_stages = stages
+    run.local_stages = lambda params, root, key_file: [Clean(params), Gate(params, key_file), LanguageLabel(params)]
+    run.governance_stages = lambda params, root: [ExactDedup(params), NearDup(params, params.dedup.near)]
     run.govern(params, out, REPO, inputs=[str(corpus)], workers=workers)
 
 

@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from pipelines.detectors.classifier import sentence_spans
+from pipelines.detectors.classifier import RiskClassifier, sentence_spans
 from pipelines.detectors.keywords import Hit, KeywordLibrary, KeywordMatcher, library_path
-from pipelines.detectors.risk import combined_scores, keyword_evidence
+from pipelines.detectors.risk import RiskScorer, combined_scores, keyword_evidence
+from pipelines.detectors.seed_training import seed_examples
 from pipelines.detectors.taxonomy import Taxonomy
 from pipelines.params import Params
 from pipelines.record import Record
@@ -42,6 +43,30 @@ def test_keyword_cues_add_up_within_one_sentence_only():
 def test_combined_score_is_the_stronger_evidence_above_the_floor():
     scores = combined_scores({"A1.8": 0.3, "A2.13": 0.01, "C.dependency": 0.9}, {"A1.8": 0.8}, floor=0.05)
     assert scores == {"A1.8": 0.8, "C.dependency": 0.9}
+
+
+def test_scores_under_the_floor_are_skipped_and_the_recorded_ones_stay_identical(risk_model):
+    """The label stage asks the classifier for scores at or over `min_score_recorded` only: what it records must be
+    what the full scores give."""
+    _, dev = seed_examples()
+    texts = ["\n".join(e.text for e in dev[i : i + 3]) for i in range(0, 600, 3)]  # mixed evidence, several units
+    classifier = RiskClassifier.load(risk_model)
+    full = classifier.predict_batch(texts)
+    matcher = KeywordMatcher(KeywordLibrary.load(library_path(None, REPO)))
+    for floor in (0.05, 0.3):
+        floored = classifier.predict_batch(texts, floor=floor)
+        between = 0
+        for all_scores, scores in zip(full, floored, strict=True):
+            assert scores.keys() == all_scores.keys()
+            for risk, score in all_scores.items():
+                assert scores[risk] == (score if score >= floor - 1e-4 else 0.0)
+                between += 0 < score < floor - 1e-4
+        assert between > 0  # scores under the floor exist, and were skipped
+        recorded = RiskScorer(matcher, classifier, floor).score_batch(texts)
+        for text, all_scores, labels in zip(texts, full, recorded, strict=True):
+            evidence = keyword_evidence(matcher.find(text), sentence_spans(text, classifier.params.window_chars))
+            assert labels.scores == combined_scores(all_scores, evidence, floor)
+        assert sum(bool(labels.scores) for labels in recorded) > 20
 
 
 def decide(risk: dict[str, float], **params) -> Record:

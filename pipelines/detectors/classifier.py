@@ -277,6 +277,9 @@ def preprocess(text: str, cjk_bigrams: bool = True) -> str:
 
 
 # A sentence ends at a line break, at Chinese end punctuation, or at Latin end punctuation followed by a space.
+# How far under a caller's floor fastText still returns labels: its probabilities are p + 1e-5 in float32, and callers
+# round scores to 4 decimals before comparing them with the floor.
+_FLOOR_MARGIN = 1e-4
 _SENTENCE_END = regex.compile(r"(?<=[\n。！？；!?;])|(?<=[.…])(?=\s)")
 
 
@@ -443,6 +446,7 @@ class RiskClassifier:
         self.report = report
         self.params = params
         self.ids = taxonomy.ids
+        self._risk_of_label = {LABEL_PREFIX + risk_id: risk_id for risk_id in self.ids}
 
     @classmethod
     def load(
@@ -484,26 +488,36 @@ class RiskClassifier:
         """A score in [0, 1] for every risk id of the taxonomy (0 for risks the model was not trained on)."""
         return self.predict_batch([text])[0]
 
-    def predict_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """`scores` for many texts in one fastText call (much cheaper per text)."""
+    def predict_batch(
+        self, texts: Sequence[str], floor: float = 0.0, spans: Sequence[Sequence[tuple[int, int]]] | None = None
+    ) -> list[dict[str, float]]:
+        """`scores` for many texts in one fastText call (much cheaper per text).
+
+        `floor`: scores under it may come out as 0; all others are exact. fastText then leaves out the labels under
+        it, which saves most of the work when only high scores matter (the label stage records none under
+        `label.min_score_recorded`). `spans`: each text's `sentence_spans`, when the caller has them already.
+        """
         owners, lines = [], []
         for index, text in enumerate(texts):
-            for unit in sentences(text, self.params.window_chars):
-                line = preprocess(unit, self.report.params.cjk_bigrams)
+            units = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
+            for start, end in units:
+                line = preprocess(text[start:end], self.report.params.cjk_bigrams)
                 if line:
                     owners.append(index)
                     lines.append(line)
         results = [dict.fromkeys(self.ids, 0.0) for _ in texts]
         if lines:
-            all_labels, all_probabilities = self._model.predict(lines, k=-1)
+            threshold = max(floor - _FLOOR_MARGIN, 0.0)
+            all_labels, all_probabilities = self._model.predict(lines, k=-1, threshold=threshold)
             for index, labels, probabilities in zip(owners, all_labels, all_probabilities, strict=True):
                 scores = results[index]
                 for label, probability in zip(labels, probabilities, strict=True):
-                    risk_id = label.removeprefix(LABEL_PREFIX)
-                    if risk_id in scores:
+                    risk_id = self._risk_of_label.get(label)
+                    if risk_id is not None:
                         # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
                         score = min(max(float(probability) - 1e-5, 0.0), 1.0)
-                        scores[risk_id] = max(scores[risk_id], score)
+                        if score > scores[risk_id]:
+                            scores[risk_id] = score
         return results
 
     def flagged(self, scores: dict[str, float]) -> dict[str, float]:

@@ -82,13 +82,15 @@ class RiskScorer:
     def score_batch(self, texts: Sequence[str]) -> list[RiskLabels]:
         """`score` for many texts, with one classifier call."""
         results = []
-        for text, model_scores in zip(texts, self.classifier.predict_batch(texts), strict=True):
+        spans = [sentence_spans(text, self.classifier.params.window_chars) for text in texts]
+        model_scores = self.classifier.predict_batch(texts, self.floor, spans)
+        for text, text_spans, text_model_scores in zip(texts, spans, model_scores, strict=True):
             hits = self.matcher.find(text)
-            evidence = keyword_evidence(hits, sentence_spans(text, self.classifier.params.window_chars))
+            evidence = keyword_evidence(hits, text_spans)
             results.append(
                 RiskLabels(
                     keywords=dict(sorted(Counter(hit.category for hit in hits).items())),
-                    scores=combined_scores(model_scores, evidence, self.floor),
+                    scores=combined_scores(text_model_scores, evidence, self.floor),
                 )
             )
         return results

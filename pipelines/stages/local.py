@@ -36,8 +36,9 @@ class LocalStages(beam.PTransform):
             | "local.read"
             >> beam.FlatMap(lambda path: (route(r) for r in read_checkpoint(path))).with_outputs(HELD, main=KEPT)
         )
-        # One shard is governed by one worker: reshuffle so that the stages after it use every worker.
-        return {KEPT: records[KEPT] | "local.spread" >> beam.Reshuffle(), HELD: records[HELD]}
+        # Not reshuffled: a shard's records go on in the worker that read them, up to the next stage's shuffle, for
+        # steps far cheaper than these stages; a shuffle of every record here cost more than it spread.
+        return {KEPT: records[KEPT], HELD: records[HELD]}
 
 
 class _GovernShard(beam.DoFn):

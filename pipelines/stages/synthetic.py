@@ -9,7 +9,7 @@ Two transforms around `pipelines/detectors/synthetic.py`:
   the dedup stages may later drop a human record as a copy of a synthetic one. MinHash signatures (the near-dup
   stage's hasher, `dedup.near`) are cut into `synthetic.regurgitation` bands; in each LSH bucket holding both
   kinds, every synthetic record is compared with the human ones. As in the near-dup stage, buckets carry ids only
-  and signatures join them in a second shuffle.
+  and signatures join them in a second shuffle; only synthetic records are joined back with their closest human.
 - `SyntheticSafety`, after the risk filter (it reads the label stage's risk scores and the PI the gate found, and
   sees only records that no earlier stage held), scores every synthetic record (`assess`) and holds it back with
   `R4.<component>` for each failing component; with `hold_flagged` it also holds the records flagged for a
@@ -62,13 +62,22 @@ class SyntheticSignals(beam.PTransform):
             | f"{SIGNALS_STAGE}.compare" >> beam.FlatMap(_closest, banding.max_compared)
             | f"{SIGNALS_STAGE}.closest" >> beam.CombinePerKey(max)
         )
-        noted = (
-            {"record": labelled | f"{SIGNALS_STAGE}.by_id" >> beam.Map(lambda r: (r.id, r)), "closest": closest}
+        # Only synthetic records can have a closest human: human ones, most of a corpus, stay out of the join.
+        human, synthetic_records = labelled | f"{SIGNALS_STAGE}.kinds" >> beam.Partition(_kind, 2)
+        every = self.params.run.progress_every
+        noted_human = human | f"{SIGNALS_STAGE}.note_human" >> beam.ParDo(_Note(every)).with_outputs(HELD, main=KEPT)
+        noted_synthetic = (
+            {
+                "record": synthetic_records | f"{SIGNALS_STAGE}.by_id" >> beam.Map(lambda r: (r.id, r)),
+                "closest": closest,
+            }
             | f"{SIGNALS_STAGE}.join_closest" >> beam.CoGroupByKey()
-            | f"{SIGNALS_STAGE}.note"
-            >> beam.ParDo(_NoteClosest(self.params.run.progress_every)).with_outputs(HELD, main=KEPT)
+            | f"{SIGNALS_STAGE}.note" >> beam.ParDo(_NoteClosest(every)).with_outputs(HELD, main=KEPT)
         )
-        return {KEPT: noted[KEPT], HELD: noted[HELD]}
+        return {
+            tag: (noted_human[tag], noted_synthetic[tag]) | f"{SIGNALS_STAGE}.all_{tag}" >> beam.Flatten()
+            for tag in (KEPT, HELD)
+        }
 
 
 def _label_provenance(record: Record) -> Record:
@@ -124,23 +133,37 @@ def _closest(
         yield synthetic_id, (similarity, human_id)
 
 
-class _NoteClosest(beam.DoFn):
+def _kind(record: Record, partitions: int) -> int:
+    return int(is_synthetic(record))
+
+
+class _Note(beam.DoFn):
+    """Note the stage on a record's trail, with the closest human record of a synthetic one if it has one."""
+
     def __init__(self, progress_every: int) -> None:
         self.progress_every = progress_every
 
     def setup(self) -> None:
         self.progress = Progress(SIGNALS_STAGE, self.progress_every)
 
+    def process(self, record: Record):
+        yield route(self.note(record, None))
+
+    def note(self, record: Record, closest: tuple[float, str] | None) -> Record:
+        if closest is not None:
+            similarity, human_id = closest
+            record.labels[LABEL]["closest_human"] = {"id": human_id, "similarity": similarity}
+        record.note(SIGNALS_STAGE, "pass", ",".join(record.labels.get(LABEL, {}).get("signals", [])))
+        self.progress.count(record)
+        return record
+
+
+class _NoteClosest(_Note):
     def process(self, element: tuple[str, dict[str, Iterable[Any]]]):
         _, joined = element
         closest = max(joined["closest"], default=None)
         for record in joined["record"]:
-            if closest is not None:
-                similarity, human_id = closest
-                record.labels[LABEL]["closest_human"] = {"id": human_id, "similarity": similarity}
-            record.note(SIGNALS_STAGE, "pass", ",".join(record.labels.get(LABEL, {}).get("signals", [])))
-            self.progress.count(record)
-            yield route(record)
+            yield route(self.note(record, closest))
 
 
 class SyntheticSafety(RecordStage):
