@@ -149,24 +149,30 @@ _PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
     "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
 )
+# The suffixes that end the parts of a Chinese address named by a place (路 ends a road, 小区 an estate).
+_ZH_SUFFIXES = {
+    "city": "市|州|盟|地区",
+    "district": "区|县|旗",
+    "town": "街道|镇|乡",
+    "road": "大道|路|街|巷|胡同",
+    "estate": "小区|花园|大厦|公寓|家园|苑|村",
+}
 # The parts of a Chinese address, in the order they are written; each may be missing.
 _ZH_ADDRESS_PARTS = {
     "province": rf"(?:{_PROVINCES})(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)?",
-    "city": rf"{_CJK_PLACE}{{2,4}}?(?:市|州|盟|地区)",
-    "district": rf"{_CJK_PLACE}{{1,4}}?(?:区|县|旗)",
-    "town": rf"{_CJK_PLACE}{{2,4}}?(?:街道|镇|乡)",
-    "road": rf"(?:{_CJK_PLACE}|\d){{1,8}}?(?:大道|路|街|巷|胡同)",
+    "city": rf"{_CJK_PLACE}{{2,4}}?(?:{_ZH_SUFFIXES['city']})",
+    "district": rf"{_CJK_PLACE}{{1,4}}?(?:{_ZH_SUFFIXES['district']})",
+    "town": rf"{_CJK_PLACE}{{2,4}}?(?:{_ZH_SUFFIXES['town']})",
+    "road": rf"(?:{_CJK_PLACE}|\d){{1,8}}?(?:{_ZH_SUFFIXES['road']})",
     "number": r"\d{1,5}(?:号|弄)(?:院)?",
-    "estate": rf"{_CJK_PLACE}{{2,8}}?(?:小区|花园|大厦|公寓|家园|苑|村)",
+    "estate": rf"{_CJK_PLACE}{{2,8}}?(?:{_ZH_SUFFIXES['estate']})",
     "unit": r"(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+",
 }
 # All of the pattern is optional: alone, it would match the empty string at almost every character, and Python
 # would look at each of those matches. The lookahead lets the regex engine skip, in C, the places where no part
-# can start: every part starts with a digit or a province, or has its suffix within nine characters (a suffix
-# added to a part goes into _ZH_ADDRESS_SUFFIX too).
-_ZH_ADDRESS_SUFFIX = "[市州盟区县旗镇乡路街巷苑村]|地区|街道|大道|胡同|小区|花园|大厦|公寓|家园"
+# can start: every part starts with a digit or a province, or has its suffix within nine characters.
 _ZH_ADDRESS = re.compile(
-    rf"(?=\d|{_PROVINCES}|[\u4e00-\u9fff\d]{{1,8}}?(?:{_ZH_ADDRESS_SUFFIX}))"
+    rf"(?=\d|{_PROVINCES}|[\u4e00-\u9fff\d]{{1,8}}?(?:{'|'.join(_ZH_SUFFIXES.values())}))"
     + "".join(f"(?P<{name}>{part})?" for name, part in _ZH_ADDRESS_PARTS.items())
 )
 _EN_STREET = (
