@@ -8,13 +8,18 @@ import subprocess
 import sys
 import time
 
+import apache_beam as beam
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.checkpoints import WORK_DIR, plan_shards, read_checkpoint
+from pipelines.checkpoints import WORK_DIR, checkpoint_path, plan_shards, read_checkpoint, write_checkpoint
+from pipelines.params import Params
 from pipelines.sources import FileTask
+from pipelines.stages.base import HELD, KEPT, RecordStage
 from pipelines.stages.ingest import read_shard
+from pipelines.stages.local import LocalStages
 from tests.conftest import REPO, corpusgate, read_run, write_jsonl
 
 GOOD = {"licence": "CC0-1.0"}
@@ -119,6 +124,34 @@ def test_a_changed_input_or_setting_gives_new_shards(tmp_path):
     assert len(plan_shards([big], 100_000, "settings")) == 16  # one file still keeps 16 workers busy
     write_jsonl(path, [{"text": f"line {i}!"} for i in range(10)])
     assert not {s.fingerprint for s in plan_shards([task], 4, "settings")} & {s.fingerprint for s in shards}
+
+
+class _Unloadable(RecordStage):
+    name = "unloadable"
+
+    def setup(self) -> None:
+        raise RuntimeError("models loaded")
+
+
+def test_stages_are_not_set_up_when_every_shard_is_reused(tmp_path):
+    """A resumed run whose shards are all finished loads no model: only the corpus-wide stages run again."""
+    path = write_jsonl(tmp_path / "a.jsonl", [{"text": f"line {i}"} for i in range(6)])
+    shards = plan_shards([FileTask(0, "a", str(path), "a.jsonl", "jsonl", {})], 3, "settings")
+    work = tmp_path / WORK_DIR
+    for shard in shards:
+        write_checkpoint(checkpoint_path(work, shard), read_shard(shard))
+    params = Params()
+
+    def run(shards_to_run):
+        with beam.Pipeline() as pipeline:
+            out = pipeline | LocalStages(shards_to_run, [_Unloadable(params)], work, params)
+            rows = (out[KEPT], out[HELD]) | beam.Flatten() | beam.Map(lambda record: record.row)
+            assert_that(rows, equal_to(list(range(6))))
+
+    run(shards)
+    unfinished = plan_shards([FileTask(0, "a", str(path), "a.jsonl", "jsonl", {})], 2, "settings")
+    with pytest.raises(RuntimeError, match="models loaded"):
+        run(unfinished)
 
 
 def test_an_unreadable_row_range_is_reported_once_by_the_shard_holding_it(tmp_path):

@@ -48,16 +48,24 @@ class _GovernShard(beam.DoFn):
         self.stages, self.work_dir, self.params = stages, work_dir, params
 
     def setup(self) -> None:
-        for stage in self.stages:
-            stage.setup()
-        every = self.params.run.progress_every
-        self.progress = [Progress(STAGE, every), *(Progress(stage.name, every) for stage in self.stages)]
+        self.progress: list[Progress] = []  # the stages are set up with the first shard to compute, if any
 
     def process(self, shard: Shard) -> Iterator[Path]:
         path = checkpoint_path(self.work_dir, shard)
         if not path.exists():
+            self._set_up_stages()
             write_checkpoint(path, (self._govern(record) for record in read_shard(shard)))
         yield path
+
+    def _set_up_stages(self) -> None:
+        """Load the stages' models once per worker, and only when a shard is computed: a run resumed after its
+        local stages had finished needs none of them."""
+        if self.progress:
+            return
+        for stage in self.stages:
+            stage.setup()
+        every = self.params.run.progress_every
+        self.progress = [Progress(STAGE, every), *(Progress(stage.name, every) for stage in self.stages)]
 
     def _govern(self, record: Record) -> Record:
         """The record after the stages, each seeing it only while it is kept, as the stage chain would."""
