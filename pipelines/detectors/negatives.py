@@ -14,6 +14,7 @@ Randomness comes from a seed string (the origin record's id), so a run gives the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import unicodedata
@@ -139,10 +140,16 @@ def _leetspeak(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
     return _LATIN_WORD.sub(lambda m: m.group().lower().translate(_LEET), text)
 
 
+@functools.lru_cache(maxsize=65_536)
+def _word_pinyin(word: str, style: Style) -> str:
+    """A word's pinyin; cached, as pypinyin takes tens of microseconds a word and a corpus repeats its words."""
+    return "".join(lazy_pinyin(word, style=style))
+
+
 def _pinyin(style: Style) -> Trick:
     def trick(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
         return "".join(
-            "".join(lazy_pinyin(word, style=style)) if _HAN_RUN.fullmatch(word) and rng.random() < 0.6 else word
+            _word_pinyin(word, style) if _HAN_RUN.fullmatch(word) and rng.random() < 0.6 else word
             for word in rjieba.cut(text)  # words, so that the rng skips whole words
         )
 
