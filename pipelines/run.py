@@ -144,7 +144,7 @@ def govern(
     done = sum(checkpoint_path(out_dir / WORK_DIR, shard).exists() for shard in shards)
     log.info("%d shards; %d finished by an earlier attempt of this run, reused", len(shards), done)
     runner = {**runner, "shards": len(shards), "shards_reused": done}
-    with _pipeline(options, params, root) as pipeline:
+    with _pipeline(options, params, root, out_dir) as pipeline:
         build(pipeline, plan, shards, params, out_dir, root, key_file)
     if not params.run.keep_work:
         shutil.rmtree(out_dir / WORK_DIR, ignore_errors=True)
@@ -169,13 +169,19 @@ def pipeline_options(workers: int, beam_args: list[str]) -> tuple[PipelineOption
     return PipelineOptions(flags), {"runner": "FnApiRunner", "workers": workers, "mode": mode}
 
 
-def _pipeline(options: PipelineOptions, params: Params, root: Path) -> beam.Pipeline:
+def _pipeline(options: PipelineOptions, params: Params, root: Path, out_dir: Path) -> beam.Pipeline:
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
     # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). It spills
-    # its buffers to disk past a budget (pipelines/local_runner.py).
-    spill_dir = str(resolve_path(root, params.run.spill_dir)) if params.run.spill_dir else None
-    runner = local_runner(params.run.spill_budget_mb, spill_dir, provision_info=_quiet_workers())
+    # its buffers to disk past a budget (pipelines/local_runner.py), by default in the run's work directory: what
+    # a killed attempt left there is cleared now, and the work directory goes when the run succeeds.
+    if params.run.spill_dir:
+        spill_dir = resolve_path(root, params.run.spill_dir)
+    else:
+        spill_dir = out_dir / WORK_DIR / "spill"
+        shutil.rmtree(spill_dir, ignore_errors=True)
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    runner = local_runner(params.run.spill_budget_mb, str(spill_dir), provision_info=_quiet_workers())
     return beam.Pipeline(runner=runner, options=options)
 
 

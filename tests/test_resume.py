@@ -85,6 +85,7 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     # The finished shards were not computed again: their checkpoints are the files the killed run wrote.
     assert {name: (shards / name).stat().st_mtime_ns for name in finished} == finished
     assert len(list(shards.glob("*.pickle"))) == 9
+    assert not any((out / WORK_DIR / "spill").iterdir())  # the killed attempt's spill files are gone
     run = read_run(out)["manifest"]["run"]
     assert (run["shards"], run["shards_reused"]) == (9, len(finished))
 
