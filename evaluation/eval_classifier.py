@@ -57,7 +57,7 @@ from pipelines.detectors.keywords import KeywordLibrary, KeywordMatcher, library
 from pipelines.detectors.risk import combined_scores, decide, keyword_evidence
 from pipelines.detectors.seed_training import DEFAULT_SEED, seed_examples, write_seed_training_set
 from pipelines.detectors.taxonomy import Taxonomy
-from pipelines.params import ClassifierParams, RiskParams
+from pipelines.params import ClassifierParams, KeywordLibraryParams, RiskParams
 from pipelines.readers import read_rows
 
 COLD_TARGET_MACRO_F1 = 0.80
@@ -277,11 +277,11 @@ def sample_experiment(classifier: RiskClassifier, records: list[SampleRecord], r
     texts = [r.text for r in records]
     model_scores = classifier.predict_batch(texts)
     matcher = KeywordMatcher(KeywordLibrary.load(library_path(None, Path("."))))
-    window = classifier.params.window_chars
+    window, threshold = classifier.params.window_chars, KeywordLibraryParams().threshold
     evidence = {
         "classifier": model_scores,
         "combined": [
-            combined_scores(scores, keyword_evidence(matcher.find(text), sentence_spans(text, window)), 0.0)
+            combined_scores(scores, keyword_evidence(matcher.find(text), sentence_spans(text, window), threshold), 0.0)
             for scores, text in zip(model_scores, texts, strict=True)
         ],
     }

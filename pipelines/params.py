@@ -311,6 +311,13 @@ class KeywordLibraryParams(_Strict):
         7, ge=1, description="Days since `# updated:` after which the library is stale; None: not checked."
     )
     min_keyword_chars: int = Field(2, ge=1, description="Shortest keyword allowed, counted after normalisation.")
+    threshold: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Summed weight of a risk's hits in one sentence from which keywords are evidence of it; weaker "
+        "cues alone (a single 0.3 word) are not, so the classifier's threshold can be lower than this one.",
+    )
 
 
 class ClassifierParams(_Strict):
@@ -352,8 +359,17 @@ class ClassifierParams(_Strict):
         "many characters in pieces, each risk taking its highest score, so that one harmful sentence is not averaged "
         "away by the ordinary text around it; 0: the whole text at once.",
     )
+    question_pairs: bool = Field(
+        True,
+        description="Also score a question together with the sentence after it (within `window_chars`): an answer "
+        "may be harmful only with its question ('you're in middle school? even better, ...').",
+    )
     threshold: float = Field(
-        0.5, gt=0, le=1, description="Risk score (classifier or keywords) at or above which a record has the risk."
+        0.35,
+        gt=0,
+        le=1,
+        description="Risk score (classifier, or keyword evidence over `keywords.threshold`) at or above which a record "
+        "has the risk.",
     )
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="Per-risk thresholds that override `threshold` (risk id -> score)."
@@ -383,7 +399,7 @@ class RiskParams(_Strict):
     """Prohibited-content filter (R6: Measures art. 7-8; TC260-003 5.1, appendix A). Thresholds: label.classifier."""
 
     review_band: float = Field(
-        0.15, ge=0, lt=1, description="scores this far below a threshold go to human review, not to the machine"
+        0.05, ge=0, lt=1, description="scores this far below a threshold go to human review, not to the machine"
     )
     source_max_harmful_share: float = Field(
         0.05, ge=0, le=1, description="a source with a larger share of harmful records is not used (TC260-003 5.1)"

@@ -21,6 +21,7 @@ from pipelines.detectors.classifier import (
     cold_to_labelled,
     davidson_to_labelled,
     preprocess,
+    question_pairs,
     read_labelled,
     read_training_file,
     sentence_spans,
@@ -110,6 +111,21 @@ def test_long_text_is_scored_sentence_by_sentence(model: Path) -> None:
     by_sentence = RiskClassifier.load(model).scores(long_text)["A1.8"]
     whole = RiskClassifier.load(model, ClassifierParams(window_chars=0)).scores(long_text)["A1.8"]
     assert by_sentence > 0.5 > whole
+
+
+def test_a_question_is_also_scored_with_the_sentence_after_it(model: Path) -> None:
+    text = "今天天气很好。你几岁了？还在上学吧。我去买菜了。Really? Yes."
+    spans = sentence_spans(text, 100)
+    assert [text[a:b] for a, b in question_pairs(text, spans, 100)] == ["你几岁了？还在上学吧。", "Really? Yes."]
+    assert question_pairs(text, spans, 8) == []  # the pair must fit in one unit's size
+    assert question_pairs("没有问题。", sentence_spans("没有问题。", 100), 100) == []
+    # The pair is one more unit: each risk keeps its highest score, so scores only rise.
+    asked = "要不要赚钱？" + GAMBLING
+    paired = RiskClassifier.load(model).scores(asked)
+    unpaired = RiskClassifier.load(model, ClassifierParams(question_pairs=False)).scores(asked)
+    whole = RiskClassifier.load(model, ClassifierParams(window_chars=0)).scores(asked)
+    assert paired == {risk: pytest.approx(max(unpaired[risk], whole[risk])) for risk in paired}
+    assert any(whole[risk] > unpaired[risk] for risk in paired)
 
 
 def test_sentence_spans_cut_at_sentence_ends_and_line_breaks() -> None:

@@ -38,6 +38,10 @@ def test_keyword_cues_add_up_within_one_sentence_only():
         hits = matcher.find(text)
         assert {h.weight for h in hits} == {0.3}
         assert keyword_evidence(hits, sentence_spans(text, 100))["A1.8"] == pytest.approx(expected)
+        # A weak cue alone is no evidence at the keyword threshold; two in one sentence are.
+        assert keyword_evidence(hits, sentence_spans(text, 100), threshold=0.5) == (
+            {"A1.8": pytest.approx(0.6)} if expected > 0.5 else {}
+        )
 
 
 def test_combined_score_is_the_stronger_evidence_above_the_floor():
@@ -83,10 +87,25 @@ def test_over_threshold_quarantines_with_the_risk_id():
 
 
 def test_near_threshold_goes_to_review_not_to_the_machine():
-    record = decide({"A2.13": 0.40})
+    threshold, band = Params().label.classifier.threshold, Params().risk.review_band
+    record = decide({"A2.13": threshold - band / 2})
     assert record.reasons == ["R6.review"] and not is_harmful(record)
     assert record.trail[-1].detail == "R6.review A2.13"
-    assert not decide({"A2.13": 0.30}).held  # below the band
+    assert not decide({"A2.13": threshold - band - 0.01}).held  # below the band
+
+
+def test_a_weak_keyword_cue_alone_does_not_reach_a_classifier_threshold_under_its_weight(risk_model):
+    """The classifier's threshold (0.35) is under a weak cue's weight (0.3 plus the review band): the label stage
+    leaves such a cue out of the scores, and keeps two cues that meet in one sentence."""
+    label = Params().label
+    assert label.classifier.threshold - Params().risk.review_band <= 0.3 < label.keywords.threshold
+    matcher = KeywordMatcher(KeywordLibrary.load(library_path(None, REPO)))
+    scorer = RiskScorer(matcher, RiskClassifier.load(risk_model), label.min_score_recorded, label.keywords.threshold)
+    apart, together = "我玩过老虎机。电影里也有百家乐。", "老虎机和百家乐今晚都开。"
+    one_cue, two_cues = scorer.score_batch([apart, together])
+    assert one_cue.keywords == {"A1.8": 2}  # the hits are recorded, but their score is the classifier's alone
+    assert one_cue.scores == combined_scores(scorer.classifier.scores(apart), {}, label.min_score_recorded)
+    assert two_cues.scores["A1.8"] >= 0.6
 
 
 def test_per_risk_thresholds_and_label_only_risks():

@@ -140,10 +140,10 @@ CONSENT = {
 }
 # Share of planted risk records (outside the tainted source; in the whole sample) that the default seed library and
 # classifier must hold back with their risk id: end-to-end floors of what the defaults catch, below the measured
-# figures (22/25 = 0.88 and 133/155 = 0.86 on the default sample) by a margin for other draws of the generator;
+# figures (23/25 = 0.92 and 138/155 = 0.89 on the default sample) by a margin for other draws of the generator;
 # not accuracy claims (see the README and evaluation/eval_classifier.py --sample).
-MIN_SAMPLE_RISK_RECALL = 0.8
-MIN_SAMPLE_RISK_RECALL_ALL = 0.8
+MIN_SAMPLE_RISK_RECALL = 0.85
+MIN_SAMPLE_RISK_RECALL_ALL = 0.85
 STRUCTURED = ("pi:cn_resident_id", "pi:cn_mobile", "pi:bank_card", "pi:email", "pi:credit_card", "pi:ip")
 
 

@@ -306,6 +306,18 @@ def sentences(text: str, size: int) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text, size)]
 
 
+def question_pairs(text: str, spans: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """Each unit of `spans` that ends a question, joined with the unit after it when both fit in `size` characters.
+
+    An answer may be harmful only with its question ("你还在上初中？那更好……"): the sentence split cuts them apart.
+    """
+    return [
+        (start, end)
+        for (start, stop), (_, end) in zip(spans, spans[1:], strict=False)
+        if text[stop - 1] in "?？" and end - start <= size
+    ]
+
+
 def _windows(text: str, start: int, stop: int, size: int) -> list[tuple[int, int]]:
     """`text[start:stop]` cut into pieces of at most `size` characters, at a clause mark where one is near."""
     pieces = []
@@ -495,11 +507,14 @@ class RiskClassifier:
 
         `floor`: scores under it may come out as 0; all others are exact. fastText then leaves out the labels under
         it, which saves most of the work when only high scores matter (the label stage records none under
-        `label.min_score_recorded`). `spans`: each text's `sentence_spans`, when the caller has them already.
+        `label.min_score_recorded`). `spans`: each text's `sentence_spans`, when the caller has them already; with
+        `question_pairs`, a question and the sentence after it are also scored together.
         """
         owners, lines = [], []
         for index, text in enumerate(texts):
             units = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
+            if self.params.question_pairs:
+                units = [*units, *question_pairs(text, units, self.params.window_chars)]
             for start, end in units:
                 line = preprocess(text[start:end], self.report.params.cjk_bigrams)
                 if line:

@@ -4,7 +4,8 @@ Pure Python: the label stage records what this module computes and the risk filt
 scores the sample the same way, so the figures it prints are the pipeline's, and the inspection re-scores its samples
 with it (the technical check of TC260-003 9.2). A risk's score is the stronger of two kinds of
 evidence: the classifier's score (its highest over the text's sentences), and the keyword library's (the summed
-weights of the risk's hits in one sentence, capped at 1: one weight-1 keyword is enough on its own).
+weights of the risk's hits in one sentence, capped at 1: one weight-1 keyword is enough on its own), counted only from
+`label.keywords.threshold`, so that the classifier's threshold may be lower than a single weak cue's weight.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ def spoken_text(text: str | None, messages: list[dict[str, str]] | None) -> str:
     return text or ""
 
 
-def keyword_evidence(hits: list[Hit], spans: Sequence[tuple[int, int]] | None = None) -> dict[str, float]:
+def keyword_evidence(
+    hits: list[Hit], spans: Sequence[tuple[int, int]] | None = None, threshold: float = 0.0
+) -> dict[str, float]:
     """Per category, the summed weight of its hits within one sentence (`spans`; None: the whole text), the highest
-    over the sentences, capped at 1.
+    over the sentences, capped at 1; categories under `threshold` (`label.keywords.threshold`) are left out.
 
     One weight-1 keyword is enough on its own; weaker cues count when they meet in the same sentence, so that the
-    scattered words of a long ordinary text do not add up to a risk.
+    scattered words of a long ordinary text do not add up to a risk. A weak cue alone is no evidence, whatever the
+    classifier's threshold: under its weight, one word would hold crime news and prevention texts.
     """
     starts = [start for start, _ in spans] if spans else [0]
     evidence: dict[tuple[str, int], float] = Counter()
@@ -42,7 +46,7 @@ def keyword_evidence(hits: list[Hit], spans: Sequence[tuple[int, int]] | None = 
     best: dict[str, float] = {}
     for (category, _), weight in evidence.items():
         best[category] = min(1.0, max(best.get(category, 0.0), weight))
-    return best
+    return {category: weight for category, weight in best.items() if weight >= threshold}
 
 
 def combined_scores(classifier: dict[str, float], keywords: dict[str, float], floor: float) -> dict[str, float]:
@@ -63,10 +67,13 @@ class RiskLabels:
 class RiskScorer:
     """The keyword matcher and the classifier of a run; build it once per worker."""
 
-    def __init__(self, matcher: KeywordMatcher, classifier: RiskClassifier, floor: float = 0.0) -> None:
+    def __init__(
+        self, matcher: KeywordMatcher, classifier: RiskClassifier, floor: float = 0.0, keyword_threshold: float = 0.0
+    ) -> None:
         self.matcher = matcher
         self.classifier = classifier
         self.floor = floor
+        self.keyword_threshold = keyword_threshold
 
     @classmethod
     def load(cls, label: LabelParams, root: Path, taxonomy: Taxonomy | None = None) -> RiskScorer:
@@ -74,7 +81,7 @@ class RiskScorer:
         taxonomy = taxonomy or Taxonomy.load()
         library = KeywordLibrary.load(library_path(label.keywords.path, root), taxonomy, label.keywords)
         model = RiskClassifier.load(resolve_path(root, label.classifier_model), label.classifier, taxonomy)
-        return cls(KeywordMatcher(library), model, label.min_score_recorded)
+        return cls(KeywordMatcher(library), model, label.min_score_recorded, label.keywords.threshold)
 
     def score(self, text: str) -> RiskLabels:
         return self.score_batch([text])[0]
@@ -86,7 +93,7 @@ class RiskScorer:
         model_scores = self.classifier.predict_batch(texts, self.floor, spans)
         for text, text_spans, text_model_scores in zip(texts, spans, model_scores, strict=True):
             hits = self.matcher.find(text)
-            evidence = keyword_evidence(hits, text_spans)
+            evidence = keyword_evidence(hits, text_spans, self.keyword_threshold)
             results.append(
                 RiskLabels(
                     keywords=dict(sorted(Counter(hit.category for hit in hits).items())),

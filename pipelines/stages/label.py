@@ -2,7 +2,8 @@
 
 Tag first, decide later: this stage only labels; the risk filter decides. A risk's score is the stronger of two
 kinds of evidence: the fastText classifier's score (its highest over the record's sentences), and the keyword
-library's (the sum of the weights of the category's hits, capped at 1); see `pipelines.detectors.risk`.
+library's (the sum of the weights of the category's hits in one sentence, capped at 1, from `label.keywords.threshold`);
+see `pipelines.detectors.risk`.
 The labels stay beside the record in the governed set and in the lineage.
 """
 
