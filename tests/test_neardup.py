@@ -324,10 +324,9 @@ def test_verdicts_do_not_depend_on_batches_partitions_or_linking_groups(monkeypa
     whole = labels(run_stage(records))
     monkeypatch.setattr(lsh, "BATCH", 2)  # four batches
     monkeypatch.setattr(lsh, "GROUP_ROWS", 1)  # a linking group per shared bucket
-    for partitions in (1, 5):
-        out = run_stage(records, SETTINGS.model_copy(update={"partitions": partitions}))
-        assert_consistent(out)
-        assert labels(out) == whole
+    out = run_stage(records, SETTINGS.model_copy(update={"partitions": 3}))
+    assert_consistent(out)
+    assert labels(out) == whole
     assert sum(decision == DUPLICATE for decision, _, _ in whole.values()) == 4
 
 

@@ -13,7 +13,9 @@ Four pieces, each usable on its own by the Beam stage (`pipelines/stages/neardup
    65,536, which moves an estimate by less than 2e-5 and halves what the shuffles carry. The share of equal
    values estimates the Jaccard similarity of two texts' shingle sets (`similarity`).
 3. LSH banding: `band_keys` cuts a signature into `bands` bands of `rows` values; texts that share a band key are
-   candidates. A pair at Jaccard s becomes a candidate with probability 1 - (1 - s^rows)^bands.
+   candidates. A pair at Jaccard s becomes a candidate with probability 1 - (1 - s^rows)^bands. For many
+   signatures at once, `band_key_array` gives the keys as a numpy array, `band_partitions` spreads them over
+   partitions and `equal_runs` finds the equal ones in one sort (the stages' batches, `pipelines/stages/lsh.py`).
 4. Clustering: `link_bucket` checks the candidates of one band bucket against the threshold and returns edges
    that connect them; `large_star` and `small_star` (Kiveris et al., "Connected Components in MapReduce and
    Beyond", SoCC 2014) turn the edges, round by round, into stars around each component's smallest node
