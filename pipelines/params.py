@@ -141,6 +141,9 @@ class NearDupParams(_Strict):
     )
     max_compared: int = Field(500, ge=2, description="members of a band bucket each member is compared with")
     rounds: int = Field(8, ge=1, le=64, description="large-star/small-star rounds of the clustering")
+    partitions: int = Field(
+        32, ge=1, description="band-key partitions of both MinHash stages' shuffles: one step holds one's share"
+    )
     previous: str | None = Field(
         None, description="governed Parquet of an earlier run (directory or glob): its records are kept representatives"
     )

@@ -135,6 +135,7 @@ class Record:
     content_key: str | None = None  # hash of the normalised content, set by exact dedup
     screened: bool = False  # the consent and PI gate has passed the text (and redacted it)
     withheld_sha256: str | None = None  # content hash of a held record whose text was dropped (`withhold_text`)
+    minhash: bytes | None = None  # MinHash signature of the content for the MinHash stages (b"": none); never written
 
     def content(self) -> str:
         """The text that detectors read: plain text, or chat turns as `role: content` lines."""

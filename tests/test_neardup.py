@@ -12,7 +12,10 @@ from pydantic import ValidationError
 
 from pipelines.detectors.minhash import (
     MinHasher,
+    band_key_array,
     band_keys,
+    band_partitions,
+    equal_runs,
     link_bucket,
     signature_from_bytes,
     similarity,
@@ -20,6 +23,7 @@ from pipelines.detectors.minhash import (
 )
 from pipelines.params import NearDupParams, Params
 from pipelines.record import DUPLICATE, GOVERNED, Record, record_id
+from pipelines.stages import lsh
 from pipelines.stages.base import HELD, KEPT
 from pipelines.stages.dedup import keep_rank
 from pipelines.stages.neardup import REASON, STAGE, NearDup
@@ -108,6 +112,27 @@ def test_similar_texts_collide_and_dissimilar_ones_do_not(text, near, other):
     assert keys & set(band_keys(near_signature, SETTINGS.bands, SETTINGS.rows))
     assert similarity(signature, other_signature) < 0.1
     assert not keys & set(band_keys(other_signature, SETTINGS.bands, SETTINGS.rows))
+
+
+def test_band_keys_of_many_signatures_at_once_are_the_band_number_and_values():
+    signatures = np.stack([HASHER.signature(t) for t in (EN, EN_NEAR, ZH)])
+    keys = band_key_array(signatures, SETTINGS.bands, SETTINGS.rows)
+    assert keys.shape == (3, SETTINGS.bands)
+    for signature, row in zip(signatures, keys, strict=True):
+        expected = [b.to_bytes(2, "big") + signature[b * 6 : (b + 1) * 6].tobytes() for b in range(SETTINGS.bands)]
+        assert [key.tobytes() for key in row] == expected == band_keys(signature, SETTINGS.bands, SETTINGS.rows)
+    partitions = band_partitions(signatures, SETTINGS.bands, SETTINGS.rows, 7)
+    assert partitions.shape == keys.shape and partitions.min() >= 0 and partitions.max() < 7
+    shared = keys[0] == keys[1]  # the near copy shares some bands: same key, same partition
+    assert shared.any() and np.array_equal(partitions[0][shared], partitions[1][shared])
+
+
+def test_equal_runs_finds_equal_keys_in_one_sort():
+    keys = np.array([b"b", b"a", b"b", b"c", b"a", b"b"], dtype="V1")
+    order, starts, sizes = equal_runs(keys)
+    runs = [sorted(order[start : start + size].tolist()) for start, size in zip(starts, sizes, strict=True)]
+    assert runs == [[1, 4], [0, 2, 5], [3]]
+    assert [len(part) for part in equal_runs(keys[:0])] == [0, 0, 0]
 
 
 def test_bad_arguments_are_refused_with_a_clear_message():
@@ -288,6 +313,21 @@ def test_too_few_rounds_keep_records_rather_than_drop_them_wrongly():
     head = settled[records[0].id]
     assert head.labels["near_dup"]["size"] == 10
     assert all(settled[r.id].duplicate_of == head.id for r in records[1:])
+
+
+def test_verdicts_do_not_depend_on_batches_partitions_or_linking_groups(monkeypatch):
+    tokens = words(200)
+    texts = [EN, EN_NEAR, ZH, ZH_NEAR, ZH_OTHER, " ".join(tokens), substituted(tokens, [20, 60, 100])]
+    texts.append(substituted(tokens, [20, 60, 100, 140, 170, 190]))
+    records = [make_record(text, row=row) for row, text in enumerate(texts)]
+    labels = lambda out: {i: (r.decision, r.duplicate_of, r.labels.get("near_dup")) for i, r in out.items()}  # noqa: E731
+    whole = labels(run_stage(records))
+    monkeypatch.setattr(lsh, "BATCH", 2)  # four batches
+    monkeypatch.setattr(lsh, "GROUP_ROWS", 1)  # a linking group per shared bucket
+    out = run_stage(records, SETTINGS.model_copy(update={"partitions": 3}))
+    assert_consistent(out)
+    assert labels(out) == whole
+    assert sum(decision == DUPLICATE for decision, _, _ in whole.values()) == 4
 
 
 def test_empty_input_gives_empty_outputs():

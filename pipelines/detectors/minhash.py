@@ -13,7 +13,9 @@ Four pieces, each usable on its own by the Beam stage (`pipelines/stages/neardup
    65,536, which moves an estimate by less than 2e-5 and halves what the shuffles carry. The share of equal
    values estimates the Jaccard similarity of two texts' shingle sets (`similarity`).
 3. LSH banding: `band_keys` cuts a signature into `bands` bands of `rows` values; texts that share a band key are
-   candidates. A pair at Jaccard s becomes a candidate with probability 1 - (1 - s^rows)^bands.
+   candidates. A pair at Jaccard s becomes a candidate with probability 1 - (1 - s^rows)^bands. For many
+   signatures at once, `band_key_array` gives the keys as a numpy array, `band_partitions` spreads them over
+   partitions and `equal_runs` finds the equal ones in one sort (the stages' batches, `pipelines/stages/lsh.py`).
 4. Clustering: `link_bucket` checks the candidates of one band bucket against the threshold and returns edges
    that connect them; `large_star` and `small_star` (Kiveris et al., "Connected Components in MapReduce and
    Beyond", SoCC 2014) turn the edges, round by round, into stars around each component's smallest node
@@ -112,9 +114,37 @@ def similarity(a: Signature, b: Signature) -> float:
 
 def band_keys(signature: Signature, bands: int, rows: int) -> list[bytes]:
     """One key per band: the band's number and its `rows` values. Equal keys make two texts candidates."""
-    if bands * rows > signature.shape[0]:
-        raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} values; the signature has {len(signature)}")
-    return [band.to_bytes(2, "big") + signature[band * rows : (band + 1) * rows].tobytes() for band in range(bands)]
+    return [key.tobytes() for key in band_key_array(signature[np.newaxis], bands, rows)[0]]
+
+
+def band_key_array(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """`band_keys` of many signatures at once (one per row of a 2-D array): a (signatures, bands) array of
+    fixed-width byte strings (numpy void), which numpy sorts and compares as a whole."""
+    if bands * rows > signatures.shape[1]:
+        raise ValueError(
+            f"{bands} bands of {rows} rows need {bands * rows} values; the signature has {signatures.shape[1]}"
+        )
+    count = signatures.shape[0]
+    numbers = np.broadcast_to(np.arange(bands, dtype=">u2").view(np.uint8).reshape(1, bands, 2), (count, bands, 2))
+    values = np.ascontiguousarray(signatures[:, : bands * rows]).view(np.uint8).reshape(count, bands, -1)
+    keys = np.ascontiguousarray(np.concatenate([numbers, values], axis=2))
+    return keys.view(np.dtype((np.void, keys.shape[2]))).reshape(count, bands)
+
+
+def band_partitions(signatures: np.ndarray, bands: int, rows: int, partitions: int) -> np.ndarray:
+    """The partition (0 to `partitions` - 1) of each band key of `band_key_array`: equal keys, equal partitions.
+    MinHash values are uniform, so a band's first value spreads the keys evenly."""
+    return (signatures[:, : bands * rows : rows].astype(np.int64) + np.arange(bands)) % partitions
+
+
+def equal_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equal keys, found in one sort: (order, starts, sizes), where `order` sorts `keys` (stably) and the run of
+    equal keys number i is `order[starts[i] : starts[i] + sizes[i]]`."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(keys) else np.empty(0, int)
+    sizes = np.diff(np.append(starts, len(keys)))
+    return order, starts, sizes
 
 
 def link_bucket(

@@ -10,14 +10,17 @@ A record in no cluster passes unlabelled. Cross-source pairs are found like any 
 governed records of an earlier run take part as representatives that are never dropped (nor written again),
 so a new batch is deduplicated against an already governed dataset.
 
-How it runs on many workers: no step holds more than one band bucket (at most `max_compared` signatures of it),
-one node's edges or one cluster's members, and the records stay out of the shuffles until the verdicts are
-joined back by id. A node is (keep_rank, record.id), so the smallest node of a cluster is its representative.
+How it runs on many workers: no step holds more than one partition of band keys, one linking group of shared
+buckets (`pipelines/stages/lsh.py`), one node's edges or one cluster's members, and the records stay out of the
+shuffles until the verdicts are joined back by id. A node is (keep_rank, record.id), so the smallest node of a
+cluster is its representative.
 
-1. sign: a MinHash signature per record; a record without shingles passes untouched.
-2. band: (band key -> node) for each of `bands` bands, grouped per bucket. Members of buckets with two members
-   or more get their signature joined by node and meet again per bucket, where `link_bucket` checks them
-   against the threshold and emits edges that connect the near-duplicates (`near_dedup.bucket_size`).
+1. sign: a MinHash signature per record, kept on it by the synthetic signals stage if it ran (same settings);
+   a record without shingles passes untouched.
+2. band: `bands` band keys per record, in batches, grouped per partition (`lsh.SharedBuckets`). Members of
+   buckets with two members or more get their signature joined by batch and meet again per linking group,
+   where `link_bucket` checks each bucket's members against the threshold and emits edges that connect the
+   near-duplicates (`near_dedup.bucket_size`), and the signatures of the nodes it linked.
 3. components: `rounds` rounds of large-star then small-star (Kiveris et al., SoCC 2014) over the edges, each
    two shuffles of the edge list, turn every connected component into a star around its smallest node, so
    transitive near-duplicates (A~B, B~C, A!~C) end in one cluster. Chosen over min-label propagation, which
@@ -44,19 +47,12 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from pipelines.detectors.minhash import (
-    MinHasher,
-    band_keys,
-    large_star,
-    link_bucket,
-    signature_from_bytes,
-    similarity,
-    small_star,
-)
+from pipelines.detectors.minhash import large_star, link_bucket, signature_from_bytes, similarity, small_star
 from pipelines.params import NearDupParams, Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, route
 from pipelines.stages.dedup import keep_rank
+from pipelines.stages.lsh import SharedBuckets, Sign, buckets
 
 STAGE = "near_dedup"
 REASON = "R3.near_duplicate"
@@ -66,6 +62,7 @@ PREVIOUS_RANK = (False, (-1, "", 0))  # before every record of a run: an earlier
 log = logging.getLogger("corpusgate")
 
 Node = tuple[tuple[bool, tuple[int, str, int]], str]  # (keep_rank(record), record.id)
+EDGE, SKETCH, SMALLER, LINKED = "edge", "sketch", "smaller", "linked"  # what a step sends, tagged
 
 
 class Verdict(NamedTuple):
@@ -86,35 +83,28 @@ class NearDup(beam.PTransform):
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
         settings = self.settings
-        sketches = records | f"{STAGE}.sign" >> beam.ParDo(_Sign(settings))
+        signed = records | f"{STAGE}.sign" >> beam.ParDo(Sign(settings))
+        every = signed
         if settings.previous:
             previous = (
                 records.pipeline
                 | f"{STAGE}.read_previous"
                 >> beam.io.ReadFromParquet(_parquet_pattern(settings.previous), columns=["id", "text", "messages"])
-                | f"{STAGE}.sign_previous" >> beam.ParDo(_SignPrevious(settings))
+                | f"{STAGE}.previous_records" >> beam.Map(_earlier_record)
+                | f"{STAGE}.sign_previous" >> beam.ParDo(Sign(settings))
             )
-            sketches = (sketches, previous) | f"{STAGE}.all_sketches" >> beam.Flatten()
-        shared_buckets = (
-            sketches
-            | f"{STAGE}.band" >> beam.FlatMap(_band_keys, settings.bands, settings.rows)
-            | f"{STAGE}.bucket" >> beam.GroupByKey()
-            | f"{STAGE}.shared" >> beam.FlatMap(_shared)
+            every = (signed, previous) | f"{STAGE}.all_signed" >> beam.Flatten()
+        linked = (
+            every
+            | f"{STAGE}.buckets" >> SharedBuckets(_node, settings.bands, settings.rows, settings.partitions)
+            | f"{STAGE}.link"
+            >> beam.FlatMap(_linked, settings.threshold, settings.max_compared).with_outputs(SKETCH, main=EDGE)
         )
-        edges = (
-            {"bucket": shared_buckets, "sketch": sketches}
-            | f"{STAGE}.join_buckets" >> beam.CoGroupByKey()
-            | f"{STAGE}.to_buckets" >> beam.FlatMap(_to_buckets)
-            | f"{STAGE}.candidates" >> beam.GroupByKey()
-            | f"{STAGE}.link" >> beam.FlatMap(_linked, settings.threshold, settings.max_compared)
-        )
+        edges = linked[EDGE]
         for number in range(settings.rounds):
             edges = edges | f"{STAGE}.round{number}" >> _StarRound()
         verdicts = (
-            (
-                edges | f"{STAGE}.endpoints" >> beam.FlatMap(_endpoints),
-                sketches | f"{STAGE}.tag_sketches" >> beam.MapTuple(lambda node, raw: (node, (SKETCH, raw))),
-            )
+            (edges | f"{STAGE}.endpoints" >> beam.FlatMap(_endpoints), linked[SKETCH])
             | f"{STAGE}.all_nodes" >> beam.Flatten()
             | f"{STAGE}.nodes" >> beam.GroupByKey()
             | f"{STAGE}.claim" >> beam.FlatMap(_claim)
@@ -122,7 +112,7 @@ class NearDup(beam.PTransform):
             | f"{STAGE}.verdicts" >> beam.FlatMap(_verdicts)
         )
         decided = (
-            {"record": records | f"{STAGE}.by_id" >> beam.Map(lambda r: (r.id, r)), "verdict": verdicts}
+            {"record": signed | f"{STAGE}.by_id" >> beam.Map(lambda r: (r.id, r)), "verdict": verdicts}
             | f"{STAGE}.join_verdicts" >> beam.CoGroupByKey()
             | f"{STAGE}.decide"
             >> beam.ParDo(_Decide(self.params.run.progress_every, settings.rounds)).with_outputs(HELD, main=KEPT)
@@ -139,70 +129,31 @@ def _parquet_pattern(previous: str) -> str:
     return pattern
 
 
-class _Sign(beam.DoFn):
-    def __init__(self, settings: NearDupParams) -> None:
-        self.settings = settings
-
-    def setup(self) -> None:
-        self.hasher = MinHasher.for_params(self.settings)
-
-    def process(self, record: Record) -> Iterator[tuple[Node, bytes]]:
-        yield from self._sketch((keep_rank(record), record.id), record.content())
-
-    def _sketch(self, node: Node, content: str) -> Iterator[tuple[Node, bytes]]:
-        signature = self.hasher.signature(content)
-        if signature is not None:
-            yield node, signature.tobytes()
+def _earlier_record(row: dict[str, Any]) -> Record:
+    """A governed record of an earlier run: only its id and content matter (it is never written again), and its
+    order puts it before every record of this run (`PREVIOUS_RANK`)."""
+    return Record(row["id"], "", "", 0, "", PREVIOUS_RANK[1], text=row["text"], messages=row["messages"])
 
 
-class _SignPrevious(_Sign):
-    def process(self, row: dict[str, Any]) -> Iterator[tuple[Node, bytes]]:
-        # Only its id and content matter: it is never written again.
-        earlier = Record(
-            id=row["id"],
-            source="",
-            file="",
-            row=0,
-            raw_sha256="",
-            order=(-1, "", 0),
-            text=row["text"],
-            messages=row["messages"],
-        )
-        yield from self._sketch((PREVIOUS_RANK, row["id"]), earlier.content())
+def _node(record: Record) -> Node:
+    return keep_rank(record), record.id
 
 
-def _band_keys(sketch: tuple[Node, bytes], bands: int, rows: int) -> Iterator[tuple[bytes, Node]]:
-    node, raw = sketch
-    for key in band_keys(signature_from_bytes(raw), bands, rows):
-        yield key, node
-
-
-def _shared(bucket: tuple[bytes, Iterable[Node]]) -> Iterator[tuple[Node, bytes]]:
-    """(node, bucket key) for the members of buckets with two members or more: only those are compared."""
-    key, nodes = bucket
-    first, size = None, 0
-    for size, node in enumerate(nodes, start=1):
-        if size == 1:
-            first = node
-            continue
-        if size == 2:
-            yield first, key
-        yield node, key
-    if size > 1:
-        Metrics.distribution("corpusgate", f"{STAGE}.bucket_size").update(size)
-
-
-def _to_buckets(joined: tuple[Node, dict[str, list[Any]]]) -> Iterator[tuple[bytes, tuple[Node, bytes]]]:
-    node, parts = joined
-    for raw in parts["sketch"]:
-        for key in parts["bucket"]:
-            yield key, (node, raw)
-
-
-def _linked(
-    bucket: tuple[bytes, Iterable[tuple[Node, bytes]]], threshold: float, max_compared: int
-) -> Iterator[tuple[Node, Node]]:
-    return link_bucket(((node, signature_from_bytes(raw)) for node, raw in bucket[1]), threshold, max_compared)
+def _linked(group: tuple[Any, Iterable[tuple]], threshold: float, max_compared: int) -> Iterator[Any]:
+    """Edges (smaller node, larger node) that connect the near-duplicates in one linking group's shared buckets,
+    each once, and (tagged SKETCH) the signatures of the nodes they connect."""
+    edges: set[tuple[Node, Node]] = set()
+    signatures: dict[Node, bytes] = {}
+    for bucket in buckets(group[1]):
+        Metrics.distribution("corpusgate", f"{STAGE}.bucket_size").update(len(bucket))
+        new = set(link_bucket(bucket, threshold, max_compared)) - edges
+        if new:
+            edges |= new
+            signatures |= {node: signature.tobytes() for node, signature in bucket if node not in signatures}
+    yield from edges
+    linked = {node for edge in edges for node in edge}
+    for node in linked:
+        yield beam.pvalue.TaggedOutput(SKETCH, (node, (SKETCH, signatures[node])))
 
 
 class _StarRound(beam.PTransform):
@@ -218,9 +169,6 @@ class _StarRound(beam.PTransform):
             | "small.group" >> beam.GroupByKey()
             | "small.star" >> beam.FlatMapTuple(small_star)
         )
-
-
-SKETCH, SMALLER, LINKED = "sketch", "smaller", "linked"
 
 
 def _endpoints(edge: tuple[Node, Node]) -> tuple[tuple[Node, tuple[str, Node | None]], ...]:
@@ -288,6 +236,7 @@ class _Decide(beam.DoFn):
             yield route(record)
 
     def apply(self, record: Record, verdict: Verdict | None) -> None:
+        record.minhash = None  # no stage after this one reads it
         if verdict is None:
             record.note(STAGE)
         elif verdict.kind == "duplicate":

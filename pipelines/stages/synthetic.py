@@ -7,9 +7,10 @@ Two transforms around `pipelines/detectors/synthetic.py`:
   the synthetic records of every source whichever stage holds them later, and it finds, for each synthetic record,
   its closest human record (`closest_human`: id and estimated Jaccard), while every human record is still there:
   the dedup stages may later drop a human record as a copy of a synthetic one. MinHash signatures (the near-dup
-  stage's hasher, `dedup.near`) are cut into `synthetic.regurgitation` bands; in each LSH bucket holding both
-  kinds, every synthetic record is compared with the human ones. As in the near-dup stage, buckets carry ids only
-  and signatures join them in a second shuffle; only synthetic records are joined back with their closest human.
+  stage's hasher, `dedup.near`, kept on each record for that stage) are cut into `synthetic.regurgitation` bands;
+  in each LSH bucket holding both kinds, every synthetic record is compared with the human ones. As in the
+  near-dup stage, band keys and then the signatures of shared buckets' members move in batches and partitions
+  (`pipelines/stages/lsh.py`); only synthetic records are joined back with their closest human.
 - `SyntheticSafety`, after the risk filter (it reads the label stage's risk scores and the PI the gate found, and
   sees only records that no earlier stage held), scores every synthetic record (`assess`) and holds it back with
   `R4.<component>` for each failing component; with `hold_flagged` it also holds the records flagged for a
@@ -24,11 +25,11 @@ from typing import Any
 import apache_beam as beam
 
 from pipelines.detectors import synthetic
-from pipelines.detectors.minhash import MinHasher, band_keys, signature_from_bytes
 from pipelines.detectors.synthetic import LABEL, SIGNALS_STAGE
-from pipelines.params import NearDupParams, Params
+from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, RecordStage, route
+from pipelines.stages.lsh import SharedBuckets, Sign, buckets
 
 SAFETY_STAGE = "synthetic"
 
@@ -46,33 +47,31 @@ class SyntheticSignals(beam.PTransform):
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
         settings, banding = self.params.dedup.near, self.params.synthetic.regurgitation
-        labelled = records | f"{SIGNALS_STAGE}.detect" >> beam.Map(_label_provenance)
-        sketches = labelled | f"{SIGNALS_STAGE}.sign" >> beam.ParDo(_Sign(settings))
-        mixed = (
-            sketches
-            | f"{SIGNALS_STAGE}.band" >> beam.FlatMap(_band, banding.bands, banding.rows)
-            | f"{SIGNALS_STAGE}.bucket" >> beam.GroupByKey()
-            | f"{SIGNALS_STAGE}.mixed" >> beam.FlatMap(_mixed_members, banding.max_compared)
+        labelled = (
+            records
+            | f"{SIGNALS_STAGE}.detect" >> beam.Map(_label_provenance)
+            | f"{SIGNALS_STAGE}.sign" >> beam.ParDo(Sign(settings))
         )
         closest = (
-            {"bucket": mixed, "sketch": sketches}
-            | f"{SIGNALS_STAGE}.join_buckets" >> beam.CoGroupByKey()
-            | f"{SIGNALS_STAGE}.to_buckets" >> beam.FlatMap(_to_buckets)
-            | f"{SIGNALS_STAGE}.candidates" >> beam.GroupByKey()
+            labelled
+            | f"{SIGNALS_STAGE}.buckets"
+            >> SharedBuckets(_member, banding.bands, banding.rows, settings.partitions, kind=is_synthetic)
             | f"{SIGNALS_STAGE}.compare" >> beam.FlatMap(_closest, banding.max_compared)
             | f"{SIGNALS_STAGE}.closest" >> beam.CombinePerKey(max)
         )
         # Only synthetic records can have a closest human: human ones, most of a corpus, stay out of the join.
         human, synthetic_records = labelled | f"{SIGNALS_STAGE}.kinds" >> beam.Partition(_kind, 2)
-        every = self.params.run.progress_every
-        noted_human = human | f"{SIGNALS_STAGE}.note_human" >> beam.ParDo(_Note(every)).with_outputs(HELD, main=KEPT)
+        every, keep = self.params.run.progress_every, self.params.dedup.near.enabled  # near dedup reads the signature
+        noted_human = human | f"{SIGNALS_STAGE}.note_human" >> beam.ParDo(_Note(every, keep)).with_outputs(
+            HELD, main=KEPT
+        )
         noted_synthetic = (
             {
                 "record": synthetic_records | f"{SIGNALS_STAGE}.by_id" >> beam.Map(lambda r: (r.id, r)),
                 "closest": closest,
             }
             | f"{SIGNALS_STAGE}.join_closest" >> beam.CoGroupByKey()
-            | f"{SIGNALS_STAGE}.note" >> beam.ParDo(_NoteClosest(every)).with_outputs(HELD, main=KEPT)
+            | f"{SIGNALS_STAGE}.note" >> beam.ParDo(_NoteClosest(every, keep)).with_outputs(HELD, main=KEPT)
         )
         return {
             tag: (noted_human[tag], noted_synthetic[tag]) | f"{SIGNALS_STAGE}.all_{tag}" >> beam.Flatten()
@@ -87,50 +86,18 @@ def _label_provenance(record: Record) -> Record:
     return record
 
 
-class _Sign(beam.DoFn):
-    def __init__(self, settings: NearDupParams) -> None:
-        self.settings = settings
-
-    def setup(self) -> None:
-        self.hasher = MinHasher.for_params(self.settings)
-
-    def process(self, record: Record) -> Iterator[tuple[str, tuple[bool, bytes]]]:
-        signature = self.hasher.signature(record.content())
-        if signature is not None:
-            yield record.id, (is_synthetic(record), signature.tobytes())
+def _member(record: Record) -> tuple[str, bool]:
+    return record.id, is_synthetic(record)
 
 
-def _band(sketch: tuple[str, tuple[bool, bytes]], bands: int, rows: int) -> Iterator[tuple[bytes, tuple[str, bool]]]:
-    record_id, (kind, raw) = sketch
-    for key in band_keys(signature_from_bytes(raw), bands, rows):
-        yield key, (record_id, kind)
-
-
-def _mixed_members(bucket: tuple[bytes, Iterable[tuple[str, bool]]], max_compared: int) -> Iterator[tuple[str, bytes]]:
-    """(id, bucket key) for the members of buckets that hold a synthetic and a human record: only those compare."""
-    key, members = bucket
-    kept: dict[bool, list[str]] = {True: [], False: []}
-    for record_id, kind in members:
-        if len(kept[kind]) < max_compared:
-            kept[kind].append(record_id)
-    if kept[True] and kept[False]:
-        for record_id in kept[True] + kept[False]:
-            yield record_id, key
-
-
-def _to_buckets(joined: tuple[str, dict[str, list[Any]]]) -> Iterator[tuple[bytes, tuple[str, bool, bytes]]]:
-    record_id, parts = joined
-    for kind, raw in parts["sketch"]:
-        for key in parts["bucket"]:
-            yield key, (record_id, kind, raw)
-
-
-def _closest(
-    bucket: tuple[bytes, Iterable[tuple[str, bool, bytes]]], max_compared: int
-) -> Iterator[tuple[str, tuple[float, str]]]:
-    members = ((record_id, kind, signature_from_bytes(raw)) for record_id, kind, raw in bucket[1])
-    for synthetic_id, human_id, similarity in synthetic.closest_human(members, max_compared):
-        yield synthetic_id, (similarity, human_id)
+def _closest(group: tuple[Any, Iterable[tuple]], max_compared: int) -> Iterator[tuple[str, tuple[float, str]]]:
+    """(synthetic id, (similarity, human id)): in one linking group's buckets, each synthetic record's closest."""
+    closest: dict[str, tuple[float, str]] = {}
+    for bucket in buckets(group[1]):
+        members = ((record_id, kind, signature) for (record_id, kind), signature in bucket)
+        for synthetic_id, human_id, similarity in synthetic.closest_human(members, max_compared):
+            closest[synthetic_id] = max(closest.get(synthetic_id, (similarity, human_id)), (similarity, human_id))
+    yield from closest.items()
 
 
 def _kind(record: Record, partitions: int) -> int:
@@ -140,8 +107,8 @@ def _kind(record: Record, partitions: int) -> int:
 class _Note(beam.DoFn):
     """Note the stage on a record's trail, with the closest human record of a synthetic one if it has one."""
 
-    def __init__(self, progress_every: int) -> None:
-        self.progress_every = progress_every
+    def __init__(self, progress_every: int, keep_signature: bool) -> None:
+        self.progress_every, self.keep_signature = progress_every, keep_signature
 
     def setup(self) -> None:
         self.progress = Progress(SIGNALS_STAGE, self.progress_every)
@@ -154,6 +121,8 @@ class _Note(beam.DoFn):
             similarity, human_id = closest
             record.labels[LABEL]["closest_human"] = {"id": human_id, "similarity": similarity}
         record.note(SIGNALS_STAGE, "pass", ",".join(record.labels.get(LABEL, {}).get("signals", [])))
+        if not self.keep_signature:
+            record.minhash = None
         self.progress.count(record)
         return record
 
