@@ -13,7 +13,7 @@ import hashlib
 import json
 import subprocess
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,15 +37,14 @@ MANIFEST = "manifest.json"
 
 SCHEMA_VERSION = 1
 
-_LINEAGE_COLUMNS = ["id", "source", "decision", "reasons", "duplicate_of", "content_sha256", "trail"]
+BATCH_ROWS = 65_536  # lineage rows turned into Python objects at once: the manifest's memory is flat in the run
 
 
 def build_manifest(
     run_dir: Path, params: Params, plan: Plan, started: datetime, runner: dict[str, Any], root: Path
 ) -> dict:
     """The manifest of the finished run in `run_dir`; model and library paths in `params` are relative to `root`."""
-    lineage = read_table(run_dir, "lineage", _LINEAGE_COLUMNS)
-    counts = _counts(lineage)
+    counts = _counts(run_dir)
     return {
         "schema_version": SCHEMA_VERSION,
         "corpusgate_version": pipelines.__version__,
@@ -57,10 +56,10 @@ def build_manifest(
         "problems": [p.__dict__ for p in plan.problems],
         "counts": counts,
         "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
-        "risk_by_source": _risk_by_source(lineage, params.risk.source_max_harmful_share),
-        "duplicate_clusters": _duplicate_clusters(lineage),
+        "risk_by_source": _risk_by_source(run_dir, params.risk.source_max_harmful_share),
+        "duplicate_clusters": _duplicate_clusters(run_dir),
         "outputs": _outputs(run_dir),
-        "root_hash": root_hash(governed_pairs(lineage)),
+        "root_hash": sorted_root_hash(governed_pairs(run_dir)),
         "pseudonyms": {"key_check": _key_check(params, root)},
         "dvc": lock_facts(run_dir, root),
         "history": [],
@@ -70,16 +69,15 @@ def build_manifest(
 def refresh_manifest(manifest: dict, run_dir: Path) -> dict:
     """`manifest` with what it says of the tables (counts, reasons, clusters, outputs, root hash) recomputed from
     the tables now in `run_dir`; how the data was read and assessed (sources, risk by source, ...) stays."""
-    lineage = read_table(run_dir, "lineage", _LINEAGE_COLUMNS)
-    counts = _counts(lineage)
+    counts = _counts(run_dir)
     del counts["by_source_total"]
     return {
         **manifest,
         "counts": counts,
         "reasons": {code: REASONS[code].__dict__ for code in sorted(counts["by_reason"])},
-        "duplicate_clusters": _duplicate_clusters(lineage),
+        "duplicate_clusters": _duplicate_clusters(run_dir),
         "outputs": _outputs(run_dir),
-        "root_hash": root_hash(governed_pairs(lineage)),
+        "root_hash": sorted_root_hash(governed_pairs(run_dir)),
     }
 
 
@@ -91,22 +89,42 @@ def write_manifest(run_dir: Path, manifest: dict) -> Path:
 
 def read_table(run_dir: Path, table: str, columns: list[str] | None = None):
     """One output table of a run as a pyarrow Table (empty with its schema when the run wrote no rows)."""
+    return _dataset(run_dir, table).to_table(columns=columns)
+
+
+def read_rows(run_dir: Path, table: str, columns: list[str]) -> Iterator[dict[str, Any]]:
+    """The rows of one output table of a run, `columns` only, read `BATCH_ROWS` at a time: a large run is never
+    held whole, in Arrow or as Python objects."""
+    for batch in _dataset(run_dir, table).to_batches(columns=columns, batch_size=BATCH_ROWS):
+        yield from batch.to_pylist()
+
+
+def _dataset(run_dir: Path, table: str) -> ds.Dataset:
     files = sorted((run_dir / table).glob("*.parquet"))
-    return ds.dataset([str(f) for f in files], schema=TABLES[table], format="parquet").to_table(columns=columns)
+    return ds.dataset([str(f) for f in files], schema=TABLES[table], format="parquet")
 
 
 def root_hash(pairs: Iterable[tuple[str, str]]) -> str:
     """sha256 over the sorted `id:content_sha256` lines of the governed records: one changed record changes it."""
+    return sorted_root_hash(sorted(pairs))
+
+
+def sorted_root_hash(pairs: Iterable[tuple[str, str]]) -> str:
+    """`root_hash` of pairs given in sorted order (read one at a time)."""
     digest = hashlib.sha256()
-    for record_id, content_sha256 in sorted(pairs):
+    for record_id, content_sha256 in pairs:
         digest.update(f"{record_id}:{content_sha256}\n".encode())
     return digest.hexdigest()
 
 
-def governed_pairs(lineage) -> Iterable[tuple[str, str]]:
-    """(id, content_sha256) of the governed records of a lineage table."""
-    governed = lineage.filter(pc.equal(lineage["decision"], GOVERNED))
-    return zip(governed["id"].to_pylist(), governed["content_sha256"].to_pylist(), strict=True)
+def governed_pairs(run_dir: Path) -> Iterator[tuple[str, str]]:
+    """(id, content_sha256) of the governed records of a run's lineage, sorted as `sorted` sorts them (UTF-8's
+    byte order is the order of code points), in Arrow: two compact columns, not a Python object per record."""
+    columns = ["id", "content_sha256"]
+    governed = _dataset(run_dir, "lineage").to_table(columns=columns, filter=pc.field("decision") == GOVERNED)
+    governed = governed.take(pc.sort_indices(governed, sort_keys=[(name, "ascending") for name in columns]))
+    for batch in governed.to_batches(max_chunksize=BATCH_ROWS):
+        yield from zip(batch["id"].to_pylist(), batch["content_sha256"].to_pylist(), strict=True)
 
 
 def model_facts(params: Params, root: Path) -> dict[str, Any]:
@@ -145,20 +163,18 @@ def code_version() -> dict[str, Any]:
     return {"commit": commit or "unknown", "dirty": bool(status) if status is not None else None}
 
 
-def _counts(lineage) -> dict[str, Any]:
-    decisions = Counter(lineage["decision"].to_pylist())
-    by_reason = Counter(code for codes in lineage["reasons"].to_pylist() for code in codes)
+def _counts(run_dir: Path) -> dict[str, Any]:
+    decisions, by_reason = Counter(), Counter()
     by_source: dict[str, Counter] = {}
-    for source, decision in zip(lineage["source"].to_pylist(), lineage["decision"].to_pylist(), strict=True):
-        by_source.setdefault(source, Counter())[decision] += 1
-    steps = pc.list_flatten(lineage["trail"])
     by_stage: dict[str, Counter] = {}
-    for stage, action in zip(
-        pc.struct_field(steps, "stage").to_pylist(), pc.struct_field(steps, "action").to_pylist(), strict=True
-    ):
-        by_stage.setdefault(stage, Counter())[action] += 1
+    for row in read_rows(run_dir, "lineage", ["source", "decision", "reasons", "trail"]):
+        decisions[row["decision"]] += 1
+        by_reason.update(row["reasons"])
+        by_source.setdefault(row["source"], Counter())[row["decision"]] += 1
+        for step in row["trail"]:
+            by_stage.setdefault(step["stage"], Counter())[step["action"]] += 1
     return {
-        "input": lineage.num_rows,
+        "input": decisions.total(),
         "governed": decisions.get("governed", 0),
         "quarantined": decisions.get("quarantined", 0),
         "duplicate": decisions.get("duplicate", 0),
@@ -170,14 +186,13 @@ def _counts(lineage) -> dict[str, Any]:
     }
 
 
-def _duplicate_clusters(lineage) -> dict[str, dict[str, Any]]:
+def _duplicate_clusters(run_dir: Path) -> dict[str, dict[str, Any]]:
     """Per kind of duplicate (exact, near), the clusters a kept record heads and their sizes (kept record included)."""
     members: dict[str, Counter] = {}
-    rows = zip(lineage["reasons"].to_pylist(), lineage["duplicate_of"].to_pylist(), strict=True)
-    for reasons, kept in rows:
-        for code in reasons:
+    for row in read_rows(run_dir, "lineage", ["reasons", "duplicate_of"]):
+        for code in row["reasons"]:
             if code in ("R3.exact_duplicate", "R3.near_duplicate"):
-                members.setdefault(code, Counter())[kept] += 1
+                members.setdefault(code, Counter())[row["duplicate_of"]] += 1
     report = {}
     for code, dropped in sorted(members.items()):
         sizes = Counter(n + 1 for n in dropped.values())
@@ -190,17 +205,16 @@ def _duplicate_clusters(lineage) -> dict[str, dict[str, Any]]:
     return report
 
 
-def _risk_by_source(lineage, max_share: float) -> dict[str, dict[str, Any]]:
+def _risk_by_source(run_dir: Path, max_share: float) -> dict[str, dict[str, Any]]:
     """Per source, the records the risk filter assessed, how many were harmful, and the share (TC260-003 5.1)."""
     report: dict[str, dict[str, Any]] = {}
-    rows = zip(lineage["source"].to_pylist(), lineage["reasons"].to_pylist(), lineage["trail"].to_pylist(), strict=True)
-    for source, reasons, trail in rows:
-        if not any(step["stage"] == "risk" for step in trail):
+    for row in read_rows(run_dir, "lineage", ["source", "reasons", "trail"]):
+        if not any(step["stage"] == "risk" for step in row["trail"]):
             continue
-        entry = report.setdefault(source, {"assessed": 0, "harmful": 0, "held_as_source": 0})
+        entry = report.setdefault(row["source"], {"assessed": 0, "harmful": 0, "held_as_source": 0})
         entry["assessed"] += 1
-        entry["harmful"] += any(is_harmful_reason(code) for code in reasons)
-        entry["held_as_source"] += "R6.harmful_source" in reasons
+        entry["harmful"] += any(is_harmful_reason(code) for code in row["reasons"])
+        entry["held_as_source"] += "R6.harmful_source" in row["reasons"]
     for entry in report.values():
         entry["share"] = round(entry["harmful"] / entry["assessed"], 4)
         entry["over_threshold"] = entry["share"] > max_share

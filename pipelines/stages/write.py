@@ -15,15 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
-from operator import itemgetter
+import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from apache_beam.transforms.window import GlobalWindows
+from apache_beam.utils.windowed_value import WindowedValue
 
+from pipelines.checkpoints import WORK_DIR
 from pipelines.params import Params
 from pipelines.record import QUARANTINED, Record
 from pipelines.tables import NEGATIVES, TABLES
@@ -106,7 +110,12 @@ class WriteRun(beam.PTransform):
 
     Each table is `shards` files, a row going to the file its id hashes to, sorted by id within it: the same input
     gives byte-identical files whatever the workers, their number or a resumed run (R2: hashes an auditor can
-    compare)."""
+    compare).
+
+    Rows never go through a shuffle: workers write them as Arrow runs, up to `RUN_ROWS` at a time, under
+    `<out>/.work/write/`, and only the runs' paths are grouped by output file; each file is then its runs read
+    back, sorted and written. A worker holds one file's rows in Arrow, never a shard as Python objects (a grouped
+    shard, decoded at once in the runner and in a worker, made memory grow with the corpus)."""
 
     def __init__(self, out_dir: Path, params: Params, shards: int) -> None:
         super().__init__()
@@ -126,15 +135,50 @@ class WriteRun(beam.PTransform):
 
     def _write(self, table: str, rows: beam.PCollection) -> None:
         key = "negative_id" if table == NEGATIVES else "id"
-        keyed = rows | f"write.{table}.shard" >> beam.Map(lambda row, n: (shard_of(row[key], n), row), self.shards)
+        runs_dir = self.out_dir / WORK_DIR / "write" / table
+        runs = rows | f"write.{table}.runs" >> beam.ParDo(_WriteRuns(runs_dir, TABLES[table], self.shards, key))
         # One empty slot per shard, so that every shard writes its file, empty or not.
         slots = rows.pipeline | f"write.{table}.slots" >> beam.Create([(n, None) for n in range(self.shards)])
         (
-            (keyed, slots)
+            (runs, slots)
             | f"write.{table}.flatten" >> beam.Flatten()
             | f"write.{table}.group" >> beam.GroupByKey()
             | f"write.{table}.files" >> beam.Map(write_shard, self.out_dir / table, TABLES[table], self.shards, key)
         )
+
+
+RUN_ROWS = 20_000  # rows a worker gathers before writing them as runs: what it holds of a table at once
+
+
+class _WriteRuns(beam.DoFn):
+    """Rows -> Arrow files of rows of one output shard each (runs), written under `directory`; emits (shard, path)."""
+
+    def __init__(self, directory: Path, schema: pa.Schema, shards: int, key: str) -> None:
+        self.directory, self.schema, self.shards, self.key = directory, schema, shards, key
+
+    def start_bundle(self) -> None:
+        self.pending: dict[int, list[dict[str, Any]]] = {}
+        self.count = 0
+
+    def process(self, row: dict[str, Any]) -> Iterator[tuple[int, str]]:
+        self.pending.setdefault(shard_of(row[self.key], self.shards), []).append(row)
+        self.count += 1
+        if self.count >= RUN_ROWS:
+            yield from self._flush()
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        for shard_path in self._flush():
+            yield GlobalWindows.windowed_value(shard_path)
+
+    def _flush(self) -> Iterator[tuple[int, str]]:
+        if self.pending:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        for shard, rows in sorted(self.pending.items()):
+            path = self.directory / f"{shard:05d}-{uuid.uuid4().hex}.arrow"
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, self.schema) as writer:
+                writer.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+            yield shard, str(path)
+        self.pending, self.count = {}, 0
 
 
 def shard_of(row_id: str, shards: int) -> int:
@@ -143,13 +187,18 @@ def shard_of(row_id: str, shards: int) -> int:
 
 
 def write_shard(
-    shard_rows: tuple[int, Iterable[dict[str, Any] | None]], directory: Path, schema: pa.Schema, shards: int, key: str
+    shard_runs: tuple[int, Iterable[str | None]], directory: Path, schema: pa.Schema, shards: int, key: str
 ) -> None:
-    """Write one shard's rows, sorted by `key`, to a temporary name renamed when complete."""
-    shard, rows = shard_rows
-    table = pa.Table.from_pylist(sorted((r for r in rows if r is not None), key=itemgetter(key)), schema=schema)
+    """Write one shard's rows, read from its runs and sorted by `key` (UTF-8's byte order: Python's order of str),
+    to a temporary name renamed when complete; then delete the runs."""
+    shard, paths = shard_runs
+    runs = sorted(path for path in paths if path is not None)
+    table = pa.concat_tables([schema.empty_table(), *(pa.ipc.open_file(path).read_all() for path in runs)])
+    table = table.take(pc.sort_indices(table[key])).combine_chunks()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"part-{shard:05d}-of-{shards:05d}.parquet"
     partial = path.with_name(f".{path.name}.partial")
     pq.write_table(table, partial)
     os.replace(partial, path)
+    for run in runs:
+        os.remove(run)
