@@ -158,6 +158,7 @@ class Record:
         reason(code)
         self.reasons.append(code)
         self.decision = QUARANTINED
+        self.minhash = None  # held back: no MinHash stage compares it any more
         self.trail.append(Step(stage, "hold", f"{code} {detail}".strip()))
 
     def mark_duplicate(self, stage: str, code: str, kept_id: str) -> None:
@@ -165,6 +166,7 @@ class Record:
         self.reasons.append(code)
         self.decision = DUPLICATE
         self.duplicate_of = kept_id
+        self.minhash = None
         self.trail.append(Step(stage, "duplicate", f"{code} of {kept_id}"))
 
     @property
