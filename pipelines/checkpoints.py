@@ -35,6 +35,7 @@ from pipelines.record import Record
 from pipelines.sources import FileTask
 
 WORK_DIR = ".work"  # under the run directory: internal, not an output (not in the manifest, not verified)
+SCRATCH_DIR = "scratch"  # under WORK_DIR: one attempt's files (spill, write runs), never reused: cleared at start
 MIN_SHARDS_PER_FILE = 16  # a file of more than 16 x MIN_SHARD_RECORDS rows is read by up to 16 workers at once
 MIN_SHARD_RECORDS = 1000  # below this, a shard's fixed costs (a task, a checkpoint file) would dominate
 

@@ -83,7 +83,7 @@ class RunParams(_Strict):
     spill_budget_mb: float = Field(
         16, ge=0, description="local runner: MB a stage output or shuffle keeps in memory before spilling; 0 = never"
     )
-    spill_dir: str | None = Field(None, description="local runner: where spill files go; null = <out>/.work/spill")
+    spill_dir: str | None = Field(None, description="local runner: where spill files go; null = <out>/.work/scratch")
 
 
 class CleanParams(_Strict):

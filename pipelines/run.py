@@ -25,7 +25,7 @@ from apache_beam.portability.api import beam_provision_api_pb2
 from apache_beam.runners.portability.fn_api_runner.fn_runner import ExtendedProvisionInfo
 from google.protobuf.struct_pb2 import Struct
 
-from pipelines.checkpoints import WORK_DIR, Shard, checkpoint_path, plan_shards, settings_digest
+from pipelines.checkpoints import SCRATCH_DIR, WORK_DIR, Shard, checkpoint_path, plan_shards, settings_digest
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key
 from pipelines.local_runner import local_runner
 from pipelines.params import Params, resolve_path
@@ -47,7 +47,7 @@ from pipelines.tables import REPORTS, RUN_MARKER, TABLES
 
 log = logging.getLogger("corpusgate")
 
-OUTPUT_SHARD_BYTES = 64 << 20  # input bytes per output file when `run.shards` is 0: a shard is grouped in memory
+OUTPUT_SHARD_BYTES = 64 << 20  # input bytes per output file when `run.shards` is 0: a file is sorted in one worker
 
 
 class RunError(RuntimeError):
@@ -144,6 +144,7 @@ def govern(
     done = sum(checkpoint_path(out_dir / WORK_DIR, shard).exists() for shard in shards)
     log.info("%d shards; %d finished by an earlier attempt of this run, reused", len(shards), done)
     runner = {**runner, "shards": len(shards), "shards_reused": done}
+    shutil.rmtree(out_dir / WORK_DIR / SCRATCH_DIR, ignore_errors=True)  # what a killed attempt left half done
     with _pipeline(options, params, root, out_dir) as pipeline:
         build(pipeline, plan, shards, params, out_dir, root, key_file)
     if not params.run.keep_work:
@@ -173,13 +174,8 @@ def _pipeline(options: PipelineOptions, params: Params, root: Path, out_dir: Pat
     if options.get_all_options().get("runner"):
         return beam.Pipeline(options=options)
     # Named explicitly: the default DirectRunner first tries to download the Prism runner (FACTS.md). It spills
-    # its buffers to disk past a budget (pipelines/local_runner.py), by default in the run's work directory: what
-    # a killed attempt left there is cleared now, and the work directory goes when the run succeeds.
-    if params.run.spill_dir:
-        spill_dir = resolve_path(root, params.run.spill_dir)
-    else:
-        spill_dir = out_dir / WORK_DIR / "spill"
-        shutil.rmtree(spill_dir, ignore_errors=True)
+    # its buffers to disk past a budget (pipelines/local_runner.py), by default in the attempt's scratch directory.
+    spill_dir = resolve_path(root, params.run.spill_dir) if params.run.spill_dir else out_dir / WORK_DIR / SCRATCH_DIR
     spill_dir.mkdir(parents=True, exist_ok=True)
     runner = local_runner(params.run.spill_budget_mb, str(spill_dir), provision_info=_quiet_workers())
     return beam.Pipeline(runner=runner, options=options)

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipelines.checkpoints import WORK_DIR, checkpoint_path, plan_shards, read_checkpoint, write_checkpoint
+from pipelines.checkpoints import SCRATCH_DIR, WORK_DIR, checkpoint_path, plan_shards, read_checkpoint, write_checkpoint
 from pipelines.params import Params
 from pipelines.sources import FileTask
 from pipelines.stages.base import HELD, KEPT, RecordStage
@@ -85,7 +85,9 @@ def test_a_killed_run_resumes_without_redoing_shards_and_writes_identical_output
     # The finished shards were not computed again: their checkpoints are the files the killed run wrote.
     assert {name: (shards / name).stat().st_mtime_ns for name in finished} == finished
     assert len(list(shards.glob("*.pickle"))) == 9
-    assert not any((out / WORK_DIR / "spill").iterdir())  # the killed attempt's spill files are gone
+    # The killed attempt's spill files and write runs are gone, and this attempt's were removed as it went.
+    scratch = (out / WORK_DIR / SCRATCH_DIR).rglob("*")
+    assert not [path for path in scratch if path.is_file() or path.name.startswith("corpusgate-spill-")]
     run = read_run(out)["manifest"]["run"]
     assert (run["shards"], run["shards_reused"]) == (9, len(finished))
 

@@ -37,7 +37,7 @@ def test_many_small_runs_give_the_same_files_sorted_and_leave_no_run_behind(tmp_
 
     one, many = _files(tmp_path / "one"), _files(tmp_path / "many")
     assert len(one) == 12 and one == many
-    assert not list((tmp_path / "many" / ".work" / "write").rglob("*.arrow"))
+    assert not list((tmp_path / "many" / ".work" / "scratch" / "write").rglob("*.arrow"))
     run = read_run(tmp_path / "many")
     assert len(run["lineage"]) == 42 and run["manifest"]["counts"]["input"] == 42
     for path in (tmp_path / "many" / "lineage").glob("*.parquet"):

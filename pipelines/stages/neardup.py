@@ -132,7 +132,16 @@ def _parquet_pattern(previous: str) -> str:
 def _earlier_record(row: dict[str, Any]) -> Record:
     """A governed record of an earlier run: only its id and content matter (it is never written again), and its
     order puts it before every record of this run (`PREVIOUS_RANK`)."""
-    return Record(row["id"], "", "", 0, "", PREVIOUS_RANK[1], text=row["text"], messages=row["messages"])
+    return Record(
+        id=row["id"],
+        source="",
+        file="",
+        row=0,
+        raw_sha256="",
+        order=PREVIOUS_RANK[1],
+        text=row["text"],
+        messages=row["messages"],
+    )
 
 
 def _node(record: Record) -> Node:

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.windowed_value import WindowedValue
 
-from pipelines.checkpoints import WORK_DIR
+from pipelines.checkpoints import SCRATCH_DIR, WORK_DIR
 from pipelines.params import Params
 from pipelines.record import QUARANTINED, Record
 from pipelines.tables import NEGATIVES, TABLES
@@ -113,7 +113,7 @@ class WriteRun(beam.PTransform):
     compare).
 
     Rows never go through a shuffle: workers write them as Arrow runs, up to `RUN_ROWS` at a time, under
-    `<out>/.work/write/`, and only the runs' paths are grouped by output file; each file is then its runs read
+    `<out>/.work/scratch/write/`, and only the runs' paths are grouped by output file; each file is then its runs read
     back, sorted and written. A worker holds one file's rows in Arrow, never a shard as Python objects (a grouped
     shard, decoded at once in the runner and in a worker, made memory grow with the corpus)."""
 
@@ -135,7 +135,7 @@ class WriteRun(beam.PTransform):
 
     def _write(self, table: str, rows: beam.PCollection) -> None:
         key = "negative_id" if table == NEGATIVES else "id"
-        runs_dir = self.out_dir / WORK_DIR / "write" / table
+        runs_dir = self.out_dir / WORK_DIR / SCRATCH_DIR / "write" / table
         runs = rows | f"write.{table}.runs" >> beam.ParDo(_WriteRuns(runs_dir, TABLES[table], self.shards, key))
         # One empty slot per shard, so that every shard writes its file, empty or not.
         slots = rows.pipeline | f"write.{table}.slots" >> beam.Create([(n, None) for n in range(self.shards)])
