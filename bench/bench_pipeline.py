@@ -12,7 +12,8 @@ and near copies, written once under `--data`):
    `--stage-docs` documents: CPU seconds, docs/s and MB/s on one core, and this process's peak memory after the stage.
    Per-record stages run through their `apply`; exact and near dedup and the synthetic signals through the
    detectors they call (content keys; provenance, signatures, LSH buckets, linking); negatives on the held-back
-   records through the stage's DoFn; a stage this script does not know is listed as such.
+   records through the stage's DoFn; a stage this script does not know is listed as such. Last, a pickle round
+   trip of every record: what each shuffle and checkpoint pays per record on top of the runner's own work.
 3. Time split: the stages' CPU seconds per document against the full run's CPU seconds per document, after
    taking off the run's fixed cost (start-up, workers loading models), measured by a run on `FIXED_DOCS`
    documents. The difference is what Beam and the runner cost per document (serialising records between
@@ -43,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import resource
 import subprocess
@@ -86,6 +88,7 @@ from pipelines.tables import TABLES  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 MB = 1 << 20
 FIXED_DOCS = 100  # a run this small costs what every run costs: start-up, workers loading models
+PICKLE = "pickle"  # the row of a pickle round trip per record in "each stage alone"
 
 
 def full_run(corpus: Path, out: Path, workers: int) -> dict[str, Any]:
@@ -163,6 +166,8 @@ def stages_alone(corpus: Path, docs: int) -> list[dict[str, Any]]:
     if params.negatives.enabled:
         clock.time("negatives", [r for r in everything if r.held], lambda: _negatives(everything, params))
     clock.time("write", everything, lambda: _write(records, everything, params))
+    # What every shuffle and checkpoint pays per record besides the runner's own work: one dump and one load.
+    clock.time(PICKLE, everything, lambda: [pickle.loads(pickle.dumps(r, -1)) for r in everything])
     return clock.rows
 
 
@@ -375,7 +380,8 @@ def print_size(
             print(f"    {row['stage']:<14}{row['docs']:>8,}  {row['note']}")
             continue
         per_doc = row["cpu_seconds"] / row["docs"] * 1000 if row["docs"] else 0.0
-        work_ms += per_doc * row["docs"] / stages[0]["docs"]  # per input document
+        if row["stage"] != PICKLE:  # a cost of Beam's, not a stage's
+            work_ms += per_doc * row["docs"] / stages[0]["docs"]  # per input document
         print(
             f"    {row['stage']:<14}{row['docs']:>8,}{row['cpu_seconds']:>9.2f}{row['docs_per_s'] or 0:>9,}"
             f"{row['mb_per_s'] or 0:>8.2f}{per_doc:>8.3f}{row['peak_mb']:>9,}"

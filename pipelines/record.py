@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -137,6 +137,11 @@ class Record:
     withheld_sha256: str | None = None  # content hash of a held record whose text was dropped (`withhold_text`)
     minhash: bytes | None = None  # MinHash signature of the content for the MinHash stages (b"": none); never written
 
+    def __reduce__(self) -> tuple[type[Record], tuple[Any, ...]]:
+        """Pickled as its field values in order: records cross every shuffle and checkpoint, and this loads them
+        five times faster than the slots default (which sets each field by name)."""
+        return Record, tuple(getattr(self, name) for name in _FIELDS)
+
     def content(self) -> str:
         """The text that detectors read: plain text, or chat turns as `role: content` lines."""
         if self.messages is not None:
@@ -190,6 +195,9 @@ class Record:
         if self.text is not None or self.messages is not None:
             self.withheld_sha256 = self.content_sha256()
         self.text = self.messages = None
+
+
+_FIELDS = tuple(f.name for f in fields(Record))
 
 
 def content_sha256(text: str | None, messages: list[dict[str, str]] | None) -> str:
