@@ -81,6 +81,24 @@ def test_preprocess_masks_identifiers_but_keeps_small_numbers() -> None:
         assert value not in line
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello WORLD!\n你好，世界\r\n\tOK",
+        "Ｈｅｌｌｏ ＷＯＲＬＤ！ｶﾀｶﾅとひらがな、漢字。",
+        "Straße İstanbul ǅemal ﬁne café cafe\u0301 1234 ①②",
+        "잘 지내요? 日本語テキスト… naïve coöperate x²",
+        "emoji 😀 and symbols #$%^&*()[]{} 你好😀世界?!",
+        "",
+        "   \u200b\u3000 ",
+    ],
+)
+def test_preprocess_is_the_same_with_or_without_a_placeholder_cue(text: str) -> None:
+    # A lone "@" is no token, but it sends the text through the token-by-token path that placeholders need.
+    for bigrams in (True, False):
+        assert preprocess(text, bigrams) == preprocess(text + " @", bigrams)
+
+
 # --- scores -------------------------------------------------------------------------------------------------
 
 
