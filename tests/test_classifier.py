@@ -123,6 +123,13 @@ def test_predict_batch_agrees_with_scores_and_empty_text_scores_zero(classifier:
     assert classifier.predict_batch([]) == []
 
 
+def test_predict_batch_scores_repeated_texts_and_sentences_as_alone(classifier: RiskClassifier) -> None:
+    # Sentences shared by texts are scored once for all of them: each text still gets its own scores.
+    shared = f"{SAFE_TEXT}。{GAMBLING}！"
+    texts = [GAMBLING, shared, SAFE_TEXT, shared, f"{GAMBLING}！要不要？{SELF_HARM_EN}", SAFE_TEXT + "？" + GAMBLING]
+    assert classifier.predict_batch(texts, floor=0.05) == [classifier.predict_batch([t], floor=0.05)[0] for t in texts]
+
+
 def test_long_text_is_scored_sentence_by_sentence(model: Path) -> None:
     # One gambling sentence inside a long everyday text: whole-text scoring averages it away.
     long_text = "\n".join([SAFE_TEXT] * 60 + [GAMBLING + "！"] + [SAFE_TEXT] * 60)

@@ -555,30 +555,43 @@ class RiskClassifier:
         `label.min_score_recorded`). `spans`: each text's `sentence_spans`, when the caller has them already; with
         `question_pairs`, a question and the sentence after it are also scored together.
         """
-        owners, lines = [], []
+        owners, units = [], []
         for index, text in enumerate(texts):
-            units = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
+            text_spans = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
             if self.params.question_pairs:
-                units = [*units, *question_pairs(text, units, self.params.window_chars)]
-            for start, end in units:
-                line = preprocess(text[start:end], self.report.params.cjk_bigrams)
-                if line:
-                    owners.append(index)
-                    lines.append(line)
+                text_spans = [*text_spans, *question_pairs(text, text_spans, self.params.window_chars)]
+            owners += [index] * len(text_spans)
+            units += [text[start:end] for start, end in text_spans]
+        unit_scores = self._unit_scores(dict.fromkeys(units), floor)
         results = [dict.fromkeys(self.ids, 0.0) for _ in texts]
-        if lines:
-            threshold = max(floor - _FLOOR_MARGIN, 0.0)
-            all_labels, all_probabilities = self._model.predict(lines, k=-1, threshold=threshold)
-            for index, labels, probabilities in zip(owners, all_labels, all_probabilities, strict=True):
-                scores = results[index]
-                for label, probability in zip(labels, probabilities, strict=True):
-                    risk_id = self._risk_of_label.get(label)
-                    if risk_id is not None:
-                        # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
-                        score = min(max(float(probability) - 1e-5, 0.0), 1.0)
-                        if score > scores[risk_id]:
-                            scores[risk_id] = score
+        for index, unit in zip(owners, units, strict=True):
+            scores = results[index]
+            for risk_id, score in unit_scores.get(unit, ()):
+                if score > scores[risk_id]:
+                    scores[risk_id] = score
         return results
+
+    def _unit_scores(self, units: Iterable[str], floor: float) -> dict[str, list[tuple[str, float]]]:
+        """Each unit's (risk id, score) pairs that fastText returns at `floor`, from one call. Units repeat across
+        texts (boilerplate, copies): callers pass each once."""
+        lines = {}
+        for unit in units:
+            line = preprocess(unit, self.report.params.cjk_bigrams)
+            if line:
+                lines[unit] = line
+        if not lines:
+            return {}
+        threshold = max(floor - _FLOOR_MARGIN, 0.0)
+        all_labels, all_probabilities = self._model.predict(list(lines.values()), k=-1, threshold=threshold)
+        return {
+            unit: [
+                # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
+                (self._risk_of_label[label], min(max(float(probability) - 1e-5, 0.0), 1.0))
+                for label, probability in zip(labels, probabilities, strict=True)
+                if label in self._risk_of_label
+            ]
+            for unit, labels, probabilities in zip(lines, all_labels, all_probabilities, strict=True)
+        }
 
     def flagged(self, scores: dict[str, float]) -> dict[str, float]:
         """The risks whose score reaches their threshold, highest first."""
