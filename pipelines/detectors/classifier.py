@@ -583,15 +583,17 @@ class RiskClassifier:
             return {}
         threshold = max(floor - _FLOOR_MARGIN, 0.0)
         all_labels, all_probabilities = self._model.predict(list(lines.values()), k=-1, threshold=threshold)
-        return {
-            unit: [
-                # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
-                (self._risk_of_label[label], min(max(float(probability) - 1e-5, 0.0), 1.0))
-                for label, probability in zip(labels, probabilities, strict=True)
+        scores = {}
+        for unit, labels, probabilities in zip(lines, all_labels, all_probabilities, strict=True):
+            # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
+            unit_scores = [
+                (self._risk_of_label[label], min(max(probability - 1e-5, 0.0), 1.0))
+                for label, probability in zip(labels, probabilities.tolist(), strict=True)
                 if label in self._risk_of_label
             ]
-            for unit, labels, probabilities in zip(lines, all_labels, all_probabilities, strict=True)
-        }
+            if unit_scores:
+                scores[unit] = unit_scores
+        return scores
 
     def flagged(self, scores: dict[str, float]) -> dict[str, float]:
         """The risks whose score reaches their threshold, highest first."""
