@@ -10,10 +10,11 @@ and near copies, written once under `--data`):
 2. Each stage alone (`--stages`, on by default up to 100k documents): ingest, the stages of `run.local_stages` and
    `run.governance_stages`, and write, run one after the other in this process without Beam on the first
    `--stage-docs` documents: CPU seconds, docs/s and MB/s on one core, and this process's peak memory after the stage.
-   Per-record stages run through their `apply`; exact and near dedup and the synthetic signals through the
-   detectors they call (content keys; provenance, signatures, LSH buckets, linking); negatives on the held-back
-   records through the stage's DoFn; a stage this script does not know is listed as such. Last, a pickle round
-   trip of every record: what each shuffle and checkpoint pays per record on top of the runner's own work.
+   Per-record stages run through their `apply_batch`, in the pipeline's chunks; exact and near dedup and the
+   synthetic signals through the detectors they call (content keys; provenance, signatures, LSH buckets, linking);
+   negatives on the held-back records through the stage's DoFn; a stage this script does not know is listed as such.
+   Last, a pickle round trip of every record: what each shuffle and checkpoint pays per record on top of the
+   runner's own work.
 3. Time split: the stages' CPU seconds per document against the full run's CPU seconds per document, after
    taking off the run's fixed cost (start-up, workers loading models), measured by a run on `FIXED_DOCS`
    documents. The difference is what Beam and the runner cost per document (serialising records between
@@ -78,6 +79,7 @@ from pipelines.stages.clean import Clean  # noqa: E402
 from pipelines.stages.dedup import ExactDedup, keep_first  # noqa: E402
 from pipelines.stages.gate import Gate  # noqa: E402
 from pipelines.stages.ingest import to_record  # noqa: E402
+from pipelines.stages.local import RECORDS_PER_BATCH  # noqa: E402
 from pipelines.stages.neardup import NearDup  # noqa: E402
 from pipelines.stages.negatives import _Derive  # noqa: E402
 from pipelines.stages.risk import RiskDecision, RiskFilter  # noqa: E402
@@ -152,7 +154,8 @@ def stages_alone(corpus: Path, docs: int) -> list[dict[str, Any]]:
         if isinstance(stage, RecordStage | RiskFilter):
             alone = RiskDecision(params) if isinstance(stage, RiskFilter) else stage
             alone.setup()
-            clock.time(alone.name, kept, lambda a=alone, k=kept: [a.apply(r) for r in k])
+            chunks = [kept[i : i + RECORDS_PER_BATCH] for i in range(0, len(kept), RECORDS_PER_BATCH)]
+            clock.time(alone.name, kept, lambda a=alone, c=chunks: [a.apply_batch(chunk) for chunk in c])
         elif isinstance(stage, ExactDedup):
             clock.time("exact_dedup", kept, lambda k=kept: _exact_dedup(k, params))
         elif isinstance(stage, NearDup):

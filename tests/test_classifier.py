@@ -81,6 +81,24 @@ def test_preprocess_masks_identifiers_but_keeps_small_numbers() -> None:
         assert value not in line
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello WORLD!\n你好，世界\r\n\tOK",
+        "Ｈｅｌｌｏ ＷＯＲＬＤ！ｶﾀｶﾅとひらがな、漢字。",
+        "Straße İstanbul ǅemal ﬁne café cafe\u0301 1234 ①②",
+        "잘 지내요? 日本語テキスト… naïve coöperate x²",
+        "emoji 😀 and symbols #$%^&*()[]{} 你好😀世界?!",
+        "",
+        "   \u200b\u3000 ",
+    ],
+)
+def test_preprocess_is_the_same_with_or_without_a_placeholder_cue(text: str) -> None:
+    # A lone "@" is no token, but it sends the text through the token-by-token path that placeholders need.
+    for bigrams in (True, False):
+        assert preprocess(text, bigrams) == preprocess(text + " @", bigrams)
+
+
 # --- scores -------------------------------------------------------------------------------------------------
 
 
@@ -103,6 +121,13 @@ def test_predict_batch_agrees_with_scores_and_empty_text_scores_zero(classifier:
     assert batch[0] == pytest.approx(classifier.scores(GAMBLING))
     assert set(batch[1].values()) == {0.0} and set(batch[2].values()) == {0.0}
     assert classifier.predict_batch([]) == []
+
+
+def test_predict_batch_scores_repeated_texts_and_sentences_as_alone(classifier: RiskClassifier) -> None:
+    # Sentences shared by texts are scored once for all of them: each text still gets its own scores.
+    shared = f"{SAFE_TEXT}。{GAMBLING}！"
+    texts = [GAMBLING, shared, SAFE_TEXT, shared, f"{GAMBLING}！要不要？{SELF_HARM_EN}", SAFE_TEXT + "？" + GAMBLING]
+    assert classifier.predict_batch(texts, floor=0.05) == [classifier.predict_batch([t], floor=0.05)[0] for t in texts]
 
 
 def test_long_text_is_scored_sentence_by_sentence(model: Path) -> None:

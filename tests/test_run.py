@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.stages import local
 from pipelines.stages.dedup import keep_first
 from pipelines.stages.ingest import to_record
 from tests.conftest import REPO, corpusgate, read_run, write_jsonl
@@ -175,6 +176,27 @@ def test_multi_process_run_decides_the_same(tmp_path, project, mixed_input):
 
     assert decisions(one) == decisions(two)
     assert one["manifest"]["root_hash"] == two["manifest"]["root_hash"]
+
+
+def test_local_stages_in_chunks_decide_as_record_by_record(tmp_path, project, mixed_input, monkeypatch, caplog):
+    # Chunks of 3 mix kept records with ones held at ingest and clean: a held record reaches no later stage.
+    caplog.set_level(logging.INFO, logger="corpusgate")
+    runs = {}
+    for size in (1, 3):
+        monkeypatch.setattr(local, "RECORDS_PER_BATCH", size)
+        caplog.clear()
+        run_input(project, mixed_input, tmp_path / str(size), "--set", "run.progress_every=1")
+        progress = sorted(r.getMessage() for r in caplog.records if "(this worker)" in r.getMessage())
+        runs[size] = read_run(tmp_path / str(size)), progress
+    (one, one_progress), (chunked, chunked_progress) = runs[1], runs[3]
+    assert chunked["manifest"]["root_hash"] == one["manifest"]["root_hash"]
+    assert chunked_progress == one_progress and any(m.startswith("label: 4 records") for m in one_progress)
+    labelled = [any(step["stage"] == "label" for step in row["trail"]) for row in chunked["lineage"]]
+    held_before = [
+        any(step["action"] == "hold" and step["stage"] in ("ingest", "clean", "gate") for step in row["trail"])
+        for row in chunked["lineage"]
+    ]
+    assert labelled == [not held for held in held_before] and any(held_before)
 
 
 def test_rerun_replaces_a_previous_run_but_refuses_foreign_directories(tmp_path, project, mixed_input, capsys):

@@ -43,6 +43,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import operator
 import tempfile
 import time
 import unicodedata
@@ -245,24 +246,64 @@ def _csv_rows(csv_path: Path, columns: Sequence[str]) -> Iterable[tuple[int, dic
 # --- preprocessing ------------------------------------------------------------------------------------------
 
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
+_WORD_CHAR = rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{_CJK}]]"
 _TOKEN_RE = regex.compile(
     rf"""(?P<url>(?:https?://|www\.)\S+)
     |(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
     |(?P<handle>@\w+)
     |(?P<number>\d{{5,}})
     |(?P<cjk>[{_CJK}]+)
-    |(?P<word>[[\p{{L}}\p{{N}}\p{{M}}]--[{_CJK}]]+(?:['’][[\p{{L}}]--[{_CJK}]]+)*)
+    |(?P<word>{_WORD_CHAR}+(?:['’][[\p{{L}}]--[{_CJK}]]+)*)
     |(?P<mark>[!?])""",
     regex.VERSION1 | regex.VERBOSE,
 )
 _PLACEHOLDERS = {"url": "<url>", "email": "<email>", "handle": "@user", "number": "<num>"}
+# What _TOKEN_RE's placeholders need (an @, the start of a URL, five digits), and apostrophes (part of a word only
+# between letters). Without them, its tokens are Chinese characters, words and marks, which `_TokenSpacing` finds
+# without a Python loop over the tokens.
+_NEEDS_MATCHING = regex.compile(r"@|https?://|www\.|\d{5}|['’]", regex.VERSION1)
+_CJK_CHAR_RE = regex.compile(rf"[{_CJK}]", regex.VERSION1)
+_CJK_RUN_RE = regex.compile(rf"[{_CJK}]+", regex.VERSION1)
+_WORD_CHAR_RE = regex.compile(_WORD_CHAR, regex.VERSION1)
+
+
+class _TokenSpacing(dict[int, str]):
+    """A `str.translate` table after which `split()` cuts a text into _TOKEN_RE's Chinese characters, words and
+    marks: those characters between spaces, word characters as they are, any other a space.
+    Filled one character at a time, classed by the regexes themselves (the same Unicode version)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if _CJK_CHAR_RE.match(char) or char in "!?":
+            spaced = f" {char} "
+        elif _WORD_CHAR_RE.match(char):
+            spaced = char
+        else:
+            spaced = " "
+        self[code] = spaced
+        return spaced
+
+
+_TOKEN_SPACING = _TokenSpacing()
 
 
 def preprocess(text: str, cjk_bigrams: bool = True) -> str:
     """The text as one line of space-separated tokens, as fastText trains and predicts on it."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if _NEEDS_MATCHING.search(folded):
+        return _preprocess_matches(folded, cjk_bigrams)
+    tokens = folded.translate(_TOKEN_SPACING).split()
+    if cjk_bigrams:
+        for run in _CJK_RUN_RE.findall(folded):
+            tokens += map(operator.add, run[:-1], run[1:])
+    return " ".join(tokens)
+
+
+def _preprocess_matches(folded: str, cjk_bigrams: bool) -> str:
+    """`preprocess` of a folded text, token by token."""
     tokens: list[str] = []
     bigrams: list[str] = []
-    for match in _TOKEN_RE.finditer(unicodedata.normalize("NFKC", text).casefold()):
+    for match in _TOKEN_RE.finditer(folded):
         kind = match.lastgroup
         if kind in _PLACEHOLDERS:
             tokens.append(_PLACEHOLDERS[kind])
@@ -276,11 +317,11 @@ def preprocess(text: str, cjk_bigrams: bool = True) -> str:
     return " ".join(tokens + bigrams)
 
 
-# A sentence ends at a line break, at Chinese end punctuation, or at Latin end punctuation followed by a space.
 # How far under a caller's floor fastText still returns labels: its probabilities are p + 1e-5 in float32, and callers
 # round scores to 4 decimals before comparing them with the floor.
 _FLOOR_MARGIN = 1e-4
-_SENTENCE_END = regex.compile(r"(?<=[\n。！？；!?;])|(?<=[.…])(?=\s)")
+# A sentence ends after a line break, Chinese end punctuation, or Latin end punctuation followed by a space.
+_SENTENCE_END = regex.compile(r"[\n。！？；!?;]|[.…](?=\s)")
 
 
 def sentence_spans(text: str, size: int) -> list[tuple[int, int]]:
@@ -293,10 +334,14 @@ def sentence_spans(text: str, size: int) -> list[tuple[int, int]]:
     if size == 0:
         return [(0, len(text))]
     spans, start = [], 0
-    for piece in _SENTENCE_END.split(text):
-        end = start + len(piece)
-        first, last = start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())
-        spans += _windows(text, first, last, size)
+    for end in [*(match.end() for match in _SENTENCE_END.finditer(text)), len(text)]:
+        piece = text[start:end]
+        first, last = end - len(piece.lstrip()), start + len(piece.rstrip())
+        if last - first <= size:
+            if first < last:
+                spans.append((first, last))
+        else:
+            spans += _windows(text, first, last, size)
         start = end
     return spans
 
@@ -510,30 +555,45 @@ class RiskClassifier:
         `label.min_score_recorded`). `spans`: each text's `sentence_spans`, when the caller has them already; with
         `question_pairs`, a question and the sentence after it are also scored together.
         """
-        owners, lines = [], []
+        owners, units = [], []
         for index, text in enumerate(texts):
-            units = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
+            text_spans = sentence_spans(text, self.params.window_chars) if spans is None else spans[index]
             if self.params.question_pairs:
-                units = [*units, *question_pairs(text, units, self.params.window_chars)]
-            for start, end in units:
-                line = preprocess(text[start:end], self.report.params.cjk_bigrams)
-                if line:
-                    owners.append(index)
-                    lines.append(line)
+                text_spans = [*text_spans, *question_pairs(text, text_spans, self.params.window_chars)]
+            owners += [index] * len(text_spans)
+            units += [text[start:end] for start, end in text_spans]
+        unit_scores = self._unit_scores(dict.fromkeys(units), floor)
         results = [dict.fromkeys(self.ids, 0.0) for _ in texts]
-        if lines:
-            threshold = max(floor - _FLOOR_MARGIN, 0.0)
-            all_labels, all_probabilities = self._model.predict(lines, k=-1, threshold=threshold)
-            for index, labels, probabilities in zip(owners, all_labels, all_probabilities, strict=True):
-                scores = results[index]
-                for label, probability in zip(labels, probabilities, strict=True):
-                    risk_id = self._risk_of_label.get(label)
-                    if risk_id is not None:
-                        # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
-                        score = min(max(float(probability) - 1e-5, 0.0), 1.0)
-                        if score > scores[risk_id]:
-                            scores[risk_id] = score
+        for index, unit in zip(owners, units, strict=True):
+            scores = results[index]
+            for risk_id, score in unit_scores.get(unit, ()):
+                if score > scores[risk_id]:
+                    scores[risk_id] = score
         return results
+
+    def _unit_scores(self, units: Iterable[str], floor: float) -> dict[str, list[tuple[str, float]]]:
+        """Each unit's (risk id, score) pairs that fastText returns at `floor`, from one call. Units repeat across
+        texts (boilerplate, copies): callers pass each once."""
+        lines = {}
+        for unit in units:
+            line = preprocess(unit, self.report.params.cjk_bigrams)
+            if line:
+                lines[unit] = line
+        if not lines:
+            return {}
+        threshold = max(floor - _FLOOR_MARGIN, 0.0)
+        all_labels, all_probabilities = self._model.predict(list(lines.values()), k=-1, threshold=threshold)
+        scores = {}
+        for unit, labels, probabilities in zip(lines, all_labels, all_probabilities, strict=True):
+            # fastText adds 1e-5 to every probability (it predicts with log(p + 1e-5)).
+            unit_scores = [
+                (self._risk_of_label[label], min(max(probability - 1e-5, 0.0), 1.0))
+                for label, probability in zip(labels, probabilities.tolist(), strict=True)
+                if label in self._risk_of_label
+            ]
+            if unit_scores:
+                scores[unit] = unit_scores
+        return scores
 
     def flagged(self, scores: dict[str, float]) -> dict[str, float]:
         """The risks whose score reaches their threshold, highest first."""

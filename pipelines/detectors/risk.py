@@ -51,7 +51,8 @@ def keyword_evidence(
 
 def combined_scores(classifier: dict[str, float], keywords: dict[str, float], floor: float) -> dict[str, float]:
     """Per risk, the stronger evidence, rounded; scores under `floor` are left out to keep labels small."""
-    risks = set(classifier) | set(keywords)
+    # A risk without evidence scores 0, under any floor but 0: most of the classifier's scores are that.
+    risks = {risk for risk, score in classifier.items() if score or floor <= 0} | set(keywords)
     combined = {risk: round(max(classifier.get(risk, 0.0), keywords.get(risk, 0.0)), 4) for risk in risks}
     return {risk: score for risk, score in sorted(combined.items()) if score >= floor}
 

@@ -57,7 +57,8 @@ class RecordStage(beam.PTransform):
     """A stage that decides about one record at a time.
 
     Subclasses set `name`, implement `apply(record)` (change the record, note what was done, or hold it back with
-    `Record.hold`), and load models or detectors in `setup()`, which runs once per worker.
+    `Record.hold`), and load models or detectors in `setup()`, which runs once per worker; `apply_batch(records)`
+    may do the work of many `apply` calls at once.
     """
 
     name = "stage"
@@ -71,6 +72,12 @@ class RecordStage(beam.PTransform):
 
     def apply(self, record: Record) -> None:
         raise NotImplementedError
+
+    def apply_batch(self, records: list[Record]) -> None:
+        """`apply` to each of `records`, all kept; a stage whose detectors score many texts at once in one call
+        overrides it (`pipelines.stages.local` hands each stage the still-kept records of a chunk)."""
+        for record in records:
+            self.apply(record)
 
     def expand(self, records: beam.PCollection) -> dict[str, beam.PCollection]:
         results = records | f"{self.name}.apply" >> beam.ParDo(_ApplyStage(self)).with_outputs(HELD, main=KEPT)

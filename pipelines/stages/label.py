@@ -32,10 +32,15 @@ class Label(RecordStage):
         self.risk = RiskScorer.load(label, self.root, Taxonomy.load())
 
     def apply(self, record: Record) -> None:
-        text = spoken_text(record.text, record.messages)
-        language, confidence = self.language.identify(text)
-        risk = self.risk.score(text)
-        record.labels["language"] = {"code": language, "score": round(confidence, 3)}
-        record.labels["keywords"] = risk.keywords
-        record.labels["risk"] = risk.scores
-        record.note(self.name, "pass", language)
+        self.apply_batch([record])
+
+    def apply_batch(self, records: list[Record]) -> None:
+        """The records' labels from one call into each model: far cheaper per record than one call each."""
+        texts = [spoken_text(record.text, record.messages) for record in records]
+        languages = self.language.identify_batch(texts)
+        risks = self.risk.score_batch(texts)
+        for record, (language, confidence), risk in zip(records, languages, risks, strict=True):
+            record.labels["language"] = {"code": language, "score": round(confidence, 3)}
+            record.labels["keywords"] = risk.keywords
+            record.labels["risk"] = risk.scores
+            record.note(self.name, "pass", language)

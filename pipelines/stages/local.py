@@ -3,13 +3,15 @@
 These stages decide about one record at a time, so a shard's records can be computed apart from the rest of the
 corpus and saved (`pipelines/checkpoints.py`): a run killed halfway and started again reuses the shards it had
 finished (R2: a run that completes whatever happens to it, with outputs identical to an uninterrupted run's).
-Within a shard, records go through the stages' `apply` one after the other, as `RecordStage` does record by
-record, with the same progress lines and counters.
+Within a shard, records go through the stages a chunk at a time (`RecordStage.apply_batch`: the label stage scores a
+chunk's texts with one call into each model), each stage seeing a record only while it is kept, as `RecordStage`
+does record by record, with the same progress counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 import apache_beam as beam
@@ -19,6 +21,9 @@ from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.base import HELD, KEPT, Progress, RecordStage, route
 from pipelines.stages.ingest import STAGE, read_shard
+
+# Records per chunk: enough to make the models' per-call cost small, few enough to keep memory small.
+RECORDS_PER_BATCH = 256
 
 
 class LocalStages(beam.PTransform):
@@ -54,7 +59,7 @@ class _GovernShard(beam.DoFn):
         path = checkpoint_path(self.work_dir, shard)
         if not path.exists():
             self._set_up_stages()
-            write_checkpoint(path, (self._govern(record) for record in read_shard(shard)))
+            write_checkpoint(path, self._govern(read_shard(shard)))
         yield path
 
     def _set_up_stages(self) -> None:
@@ -67,12 +72,16 @@ class _GovernShard(beam.DoFn):
         every = self.params.run.progress_every
         self.progress = [Progress(STAGE, every), *(Progress(stage.name, every) for stage in self.stages)]
 
-    def _govern(self, record: Record) -> Record:
-        """The record after the stages, each seeing it only while it is kept, as the stage chain would."""
-        self.progress[0].count(record)
-        for stage, progress in zip(self.stages, self.progress[1:], strict=True):
-            if record.held:
-                break
-            stage.apply(record)
-            progress.count(record)
-        return record
+    def _govern(self, records: Iterable[Record]) -> Iterator[Record]:
+        """The records after the stages, a chunk at a time, each stage seeing a record only while it is kept, as the
+        stage chain would."""
+        records = iter(records)
+        while chunk := list(islice(records, RECORDS_PER_BATCH)):
+            for record in chunk:
+                self.progress[0].count(record)
+            for stage, progress in zip(self.stages, self.progress[1:], strict=True):
+                kept = [record for record in chunk if not record.held]
+                stage.apply_batch(kept)
+                for record in kept:
+                    progress.count(record)
+            yield from chunk
