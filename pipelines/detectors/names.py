@@ -157,6 +157,7 @@ _ZH_SUFFIXES = {
     "road": "大道|路|街|巷|胡同",
     "estate": "小区|花园|大厦|公寓|家园|苑|村",
 }
+_ZH_UNIT_SUFFIXES = "号楼|栋|幢|座|单元|层|楼|室|号"
 # The parts of a Chinese address, in the order they are written; each may be missing.
 _ZH_ADDRESS_PARTS = {
     "province": rf"(?:{_PROVINCES})(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)?",
@@ -166,7 +167,7 @@ _ZH_ADDRESS_PARTS = {
     "road": rf"(?:{_CJK_PLACE}|\d){{1,8}}?(?:{_ZH_SUFFIXES['road']})",
     "number": r"\d{1,5}(?:号|弄)(?:院)?",
     "estate": rf"{_CJK_PLACE}{{2,8}}?(?:{_ZH_SUFFIXES['estate']})",
-    "unit": r"(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+",
+    "unit": rf"(?:\d{{1,4}}(?:{_ZH_UNIT_SUFFIXES}))+",
 }
 # All of the pattern is optional: alone, it would match the empty string at almost every character, and Python
 # would look at each of those matches. The lookahead lets the regex engine skip, in C, the places where no part
@@ -175,6 +176,8 @@ _ZH_ADDRESS = re.compile(
     rf"(?=\d|{_PROVINCES}|[\u4e00-\u9fff\d]{{1,8}}?(?:{'|'.join(_ZH_SUFFIXES.values())}))"
     + "".join(f"(?P<{name}>{part})?" for name, part in _ZH_ADDRESS_PARTS.items())
 )
+# What every address `_chinese_addresses` accepts holds (a road or an estate, or a unit): most texts hold none.
+_ZH_ADDRESS_ANCHOR = re.compile(rf"{_ZH_SUFFIXES['road']}|{_ZH_SUFFIXES['estate']}|\d(?:{_ZH_UNIT_SUFFIXES})")
 _EN_STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"
     r"Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy)"
@@ -319,8 +322,12 @@ class NameAddressFinder:
 
 
 def _chinese_addresses(text: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
+    if not _ZH_ADDRESS_ANCHOR.search(text):
+        return spans
     for match in _ZH_ADDRESS.finditer(text):
+        if match.start() == match.end():
+            continue  # no part here
         parts = {name for name, value in match.groupdict().items() if value}
         admin = parts & {"province", "city", "district", "town"}
         place = parts & {"road", "estate"}

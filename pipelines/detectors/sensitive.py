@@ -53,6 +53,8 @@ class SensitiveTopics:
         `speaker_is_subject`: the text is a person speaking of themselves (a user's chat turn), so a sentence needs
         no first-person marker: Chinese often drops the pronoun ("工资卡的余额只剩两千了").
         """
+        if not speaker_is_subject and not self._first_person.search(text):
+            return []  # no sentence of it can have a first-person marker
         found = []
         for start, end in _sentences(text):
             sentence = text[start:end]
