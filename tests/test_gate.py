@@ -3,6 +3,8 @@
 import json
 import re
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -10,7 +12,7 @@ from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key, load_k
 from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.gate import Gate
-from tests.conftest import corpusgate, read_run, write_jsonl
+from tests.conftest import REPO, corpusgate, read_run, write_jsonl
 
 KEY = "00112233445566778899aabbccddeeff"
 RESIDENT_ID = "11010519491231002X"  # a made-up number with a valid MOD 11-2 check character
@@ -248,3 +250,13 @@ def test_text_held_before_the_gate_is_never_copied(tmp_path, project):
     assert all(r["text_withheld"] and r["text"] is None and r["messages"] is None for r in run["quarantine"])
     written = b"".join(p.read_bytes() for p in (tmp_path / "run").rglob("*") if p.is_file())
     assert MOBILE.encode() not in written
+
+
+def test_the_run_launcher_imports_no_presidio_and_no_spacy():
+    """They take most of a second to import: only the processes that detect (`Gate.setup`) import them."""
+    code = (
+        "import sys, pipelines.cli, pipelines.run, pipelines.stages.gate, pipelines.detectors.pii; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('presidio_analyzer', 'spacy', 'phonenumbers')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -4,7 +4,7 @@ jieba.posseg first cuts a sentence by its dictionary. Where that leaves a run of
 lacks as a whole, it cuts the run again with its part-of-speech HMM (Viterbi): that is how it finds unknown names
 (王 芳 说 -> 王芳/nr 说/v), and it is most of its cost. `ChineseTagger` gets the dictionary cut from rjieba (the
 same dictionary and tags, in Rust) and runs the HMM only on the runs its caller says may matter, with a Viterbi
-that gives jieba's results 4x faster. rjieba's own HMM is not used: it cuts unknown runs with another model
+in numpy that gives jieba's results 8x faster. rjieba's own HMM is not used: it cuts unknown runs with another model
 (庞昱琦说 as one word), so its names are not jieba.posseg's.
 
 `names.py` asks for the runs that may hold a person's name; the rest keep their dictionary tags, so the tokens are
@@ -18,8 +18,9 @@ import importlib.util
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
-import rjieba
+import numpy as np
 
 _IMPOSSIBLE = -3.14e100  # jieba's log probability of an emission it never saw
 
@@ -28,9 +29,11 @@ class ChineseTagger:
     """(word, tag) tokens of Chinese text; build once per worker (about 0.4 s), then read-only and thread-safe."""
 
     def __init__(self) -> None:
+        import rjieba  # here, not at the top: a process that tags nothing (the run's launcher) saves 0.1 s
+
         # A private dictionary, so that words other code adds to rjieba's default one do not change ours.
         self._jieba = rjieba.Jieba()
-        _model()  # load the HMM now, not while the first record waits
+        _matrices()  # load the HMM now, not while the first record waits
 
     def is_word(self, text: str) -> bool:
         """Whether `text` is a word of jieba's dictionary."""
@@ -46,13 +49,14 @@ class ChineseTagger:
             if len(word) == 1 and "\u4e00" <= word <= "\u9fd5":  # a Han character, as jieba.posseg's HMM reads them
                 run.append((word, tag))
                 continue
-            chars = "".join(char for char, _ in run)
-            if len(chars) > 1 and not self.is_word(chars) and may_matter(chars, tokens[-1][0] if tokens else None):
-                tokens += hmm_cut(chars)
-            else:
-                tokens += run
+            if run:
+                chars = "".join(char for char, _ in run)
+                if len(run) > 1 and not self.is_word(chars) and may_matter(chars, tokens[-1][0] if tokens else None):
+                    tokens += hmm_cut(chars)
+                else:
+                    tokens += run
+                run = []
             tokens.append((word, tag))
-            run = []
         return tokens[:-1]
 
 
@@ -78,42 +82,92 @@ def hmm_cut(chars: str) -> tuple[tuple[str, str], ...]:
 def _viterbi(chars: str) -> list[tuple[str, str]]:
     """The most likely (position, tag) state of each character: `jieba.posseg.viterbi`'s result and arithmetic.
 
-    jieba looks for a state's best predecessor among all states of the previous character, most of which cannot
-    precede it; here a set intersection keeps only those that can, which makes it about 4x faster.
+    jieba looks for each state's best predecessor among all states of the previous character, in Python; here
+    numpy does it for all of a character's states at once (8x faster). Ties go to the greater state, as
+    jieba's `max((score, state))` does: the states are sorted, and the last of equal maxima is taken.
     """
-    states_of, start, transitions, emissions, predecessors = _model()
-    scores = {y: start[y] + emissions[y].get(chars[0], _IMPOSSIBLE) for y in states_of.get(chars[0], transitions)}
-    pointers: list[dict[tuple[str, str], tuple[str, str]]] = []
+    hmm = _matrices()
+    states, emissions = _char_states(chars[0])
+    scores = np.full(len(hmm.states), -np.inf)  # -inf: not a state of the character before
+    scores[states] = hmm.start[states] + emissions
+    pointers = []
     for char in chars[1:]:
-        live = set(scores)
-        steps = [(y, froms) for y in states_of.get(char, transitions) if (froms := predecessors[y] & live)]
-        if not steps:  # no state of this character can follow: jieba then takes every state that can
-            steps = [(y, predecessors[y] & live) for y in set().union(*(transitions[x] for x in live))]
-        best, back = {}, {}
-        for y, froms in steps:
-            emission = emissions[y].get(char, _IMPOSSIBLE)
-            best[y], back[y] = max((scores[x] + transitions[x][y] + emission, x) for x in froms)
-        scores = best
-        pointers.append(back)
-    state = max((score, y) for y, score in scores.items())[1]
+        live = np.flatnonzero(scores > -np.inf)
+        states, emissions = _char_states(char)
+        best, back = _best_predecessors(scores, live, states, emissions)
+        if not np.isfinite(best).any():  # no state of this character can follow: jieba takes every state that can
+            states = np.flatnonzero(np.isfinite(hmm.transitions[live]).any(axis=0))
+            best, back = _best_predecessors(scores, live, states, _emissions(char, states))
+        scores = np.full(len(hmm.states), -np.inf)
+        pointers.append(np.zeros(len(hmm.states), dtype=np.intp))
+        reached = np.isfinite(best)
+        scores[states[reached]] = best[reached]
+        pointers[-1][states[reached]] = back[reached]
+    state = int(_last_argmax(scores))
     path = [state]
     for back in reversed(pointers):
-        state = back[state]
+        state = int(back[state])
         path.append(state)
-    return path[::-1]
+    return [hmm.states[i] for i in reversed(path)]
+
+
+def _best_predecessors(
+    scores: np.ndarray, live: np.ndarray, states: np.ndarray, emissions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best score of each of `states` and the live state it comes from (-inf where none can precede it)."""
+    # Summed in jieba's order (score + transition + emission), so that the floats are jieba's.
+    candidates = (scores[live][:, None] + _matrices().transitions[np.ix_(live, states)]) + emissions
+    rows = _last_argmax(candidates)
+    return candidates[rows, np.arange(len(states))], live[rows]
+
+
+def _last_argmax(values: np.ndarray) -> np.ndarray:
+    """Index of the last maximum along the first axis (jieba's tie-break: the greater state wins)."""
+    return len(values) - 1 - values[::-1].argmax(axis=0)
+
+
+class _Matrices(NamedTuple):
+    states: list[tuple[str, str]]  # sorted, as jieba's tie-break compares them
+    index: dict[tuple[str, str], int]  # position of each state in `states`
+    start: np.ndarray
+    transitions: np.ndarray  # [from, to] log probabilities, -inf where jieba has no transition
 
 
 @functools.cache
-def _model() -> tuple[dict, dict, dict, dict, dict[tuple[str, str], set[tuple[str, str]]]]:
-    """jieba.posseg's HMM (states of each character, start, transition and emission log probabilities) and the
-    states that can precede each state. Read from the pickles jieba ships with them (0.1 s): importing
-    jieba.posseg would load jieba's dictionary as well, which rjieba already holds (1 s more)."""
+def _matrices() -> _Matrices:
+    """jieba.posseg's HMM start and transition log probabilities as arrays over its sorted states."""
+    _, start, transitions, _ = _model()
+    states = sorted(transitions)
+    index = {state: i for i, state in enumerate(states)}
+    matrix = np.full((len(states), len(states)), -np.inf)
+    for x, following in transitions.items():
+        for y, probability in following.items():
+            matrix[index[x], index[y]] = probability
+    return _Matrices(states, index, np.array([start[state] for state in states]), matrix)
+
+
+@functools.lru_cache(maxsize=16384)  # one entry per distinct character
+def _char_states(char: str) -> tuple[np.ndarray, np.ndarray]:
+    """The states jieba allows for `char` (all states for a character it does not list), and their emissions."""
+    states_of, _, transitions, _ = _model()
+    index = _matrices().index
+    states = np.array(sorted(index[state] for state in states_of.get(char, transitions)), dtype=np.intp)
+    return states, _emissions(char, states)
+
+
+def _emissions(char: str, states: np.ndarray) -> np.ndarray:
+    """Log probabilities of `char` in each of `states`; jieba's `_IMPOSSIBLE` for one it never saw there."""
+    emissions, all_states = _model()[3], _matrices().states
+    return np.array([emissions[all_states[i]].get(char, _IMPOSSIBLE) for i in states])
+
+
+@functools.cache
+def _model() -> tuple[dict, dict, dict, dict]:
+    """jieba.posseg's HMM: the states of each character, start, transition and emission log probabilities. Read
+    from the pickles jieba ships with them (0.1 s): importing jieba.posseg would load jieba's dictionary as well,
+    which rjieba already holds (1 s more)."""
     states_of, start, transitions, emissions = (
         pickle.loads(jieba_file(f"posseg/{name}.p").read_bytes())
         for name in ("char_state_tab", "prob_start", "prob_trans", "prob_emit")
     )
-    predecessors: dict[tuple[str, str], set[tuple[str, str]]] = {y: set() for y in transitions}
-    for x, following in transitions.items():
-        for y in following:
-            predecessors[y].add(x)
-    return states_of, start, transitions, emissions, predecessors
+    return states_of, start, transitions, emissions

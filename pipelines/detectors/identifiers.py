@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+# Licence plates: the province characters that start them, and the letters they use (no I or O).
+PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+PLATE_LETTER = "[A-HJ-NP-Z]"
+
 # First two digits of the administrative-division code (GB/T 2260): provinces, autonomous regions,
 # municipalities, plus 71 (Taiwan), 81/82 (Hong Kong, Macau) and 83 (residence permits for Taiwan residents).
 PROVINCE_CODES = frozenset(

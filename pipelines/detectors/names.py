@@ -105,7 +105,8 @@ _ZH_INTRODUCED_BY = re.compile("先生|女士|小姐|老师|同学|医生|经理
 # Verbs and prepositions that take a person, though not only a person (给柯基买了个球).
 _ZH_TAKES_A_PERSON = re.compile("(?:和|跟|与|给|找|问|陪|告诉|认识)$")
 
-_EN_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mister|Doctor|Professor)\.?"
+_EN_TITLES = "Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Mister|Doctor|Professor"
+_EN_TITLE = rf"(?:{_EN_TITLES})\.?"
 _EN_CUE = (
     r"(?:name is|name's|I am|I'm|call me|called|named|Dear|Hi|Hello|Hey|Thanks|Thank you|met|with|"
     r"friend|wife|husband|son|daughter|mom|mum|dad|mother|father|brother|sister|boss|colleague|"
@@ -143,6 +144,16 @@ _EN_NOT_SURNAME = frozenset(
     october november december valley hill heights court place way""",
     )
 )
+# The first word of a name `_english_names` reports without a strong cue is a title or a first name, and
+# capitalised like these words; a text where no such word is either, and with no strong cue, holds no name.
+_EN_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
+_EN_STRONG = re.compile(_EN_STRONG_CUE)
+
+
+def _initials(*alternations: str) -> str:
+    """The first characters of the words of "|"-separated alternations, for a character class."""
+    return "".join(sorted({word[0] for alternation in alternations for word in alternation.split("|")}))
+
 
 _CJK_PLACE = r"(?:(?![在住是到我的了于从往去来址寄送和与及或请为把被让给位])[\u4e00-\u9fff])"
 _PROVINCES = (
@@ -157,6 +168,7 @@ _ZH_SUFFIXES = {
     "road": "大道|路|街|巷|胡同",
     "estate": "小区|花园|大厦|公寓|家园|苑|村",
 }
+_ZH_UNIT_SUFFIXES = "号楼|栋|幢|座|单元|层|楼|室|号"
 # The parts of a Chinese address, in the order they are written; each may be missing.
 _ZH_ADDRESS_PARTS = {
     "province": rf"(?:{_PROVINCES})(?:省|市|(?:壮族|回族|维吾尔)?自治区|特别行政区)?",
@@ -166,15 +178,19 @@ _ZH_ADDRESS_PARTS = {
     "road": rf"(?:{_CJK_PLACE}|\d){{1,8}}?(?:{_ZH_SUFFIXES['road']})",
     "number": r"\d{1,5}(?:号|弄)(?:院)?",
     "estate": rf"{_CJK_PLACE}{{2,8}}?(?:{_ZH_SUFFIXES['estate']})",
-    "unit": r"(?:\d{1,4}(?:号楼|栋|幢|座|单元|层|楼|室|号))+",
+    "unit": rf"(?:\d{{1,4}}(?:{_ZH_UNIT_SUFFIXES}))+",
 }
 # All of the pattern is optional: alone, it would match the empty string at almost every character, and Python
 # would look at each of those matches. The lookahead lets the regex engine skip, in C, the places where no part
-# can start: every part starts with a digit or a province, or has its suffix within nine characters.
+# can start: every part starts with a digit or a province, or has its suffix within nine characters. The first
+# lookahead, on the first characters of provinces and suffixes only, rules out most places faster (1.7x).
 _ZH_ADDRESS = re.compile(
+    rf"(?=[\d{_initials(_PROVINCES)}]|[\u4e00-\u9fff\d]{{1,8}}?[{_initials(*_ZH_SUFFIXES.values())}])"
     rf"(?=\d|{_PROVINCES}|[\u4e00-\u9fff\d]{{1,8}}?(?:{'|'.join(_ZH_SUFFIXES.values())}))"
     + "".join(f"(?P<{name}>{part})?" for name, part in _ZH_ADDRESS_PARTS.items())
 )
+# What every address `_chinese_addresses` accepts holds (a road or an estate, or a unit): most texts hold none.
+_ZH_ADDRESS_ANCHOR = re.compile(rf"{_ZH_SUFFIXES['road']}|{_ZH_SUFFIXES['estate']}|\d(?:{_ZH_UNIT_SUFFIXES})")
 _EN_STREET = (
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|"
     r"Crescent|Square|Sq|Highway|Hwy|Parkway|Pkwy)"
@@ -217,6 +233,8 @@ class NameAddressFinder:
         self._tagger = ChineseTagger()
         self._common_words = common_words()
         self._first_names, self._surnames = english_gazetteer()
+        function_words = {word.lower() for word in _EN_FUNCTION_WORDS.split("|")}  # never in a name
+        self._en_name_starts = (self._first_names | {t.lower() for t in _EN_TITLES.split("|")}) - function_words
         surname = f"[{''.join(sorted(SURNAMES))}]|" + "|".join(sorted(COMPOUND_SURNAMES))
         self._zh_surname = re.compile(surname)
         self._zh_candidate = re.compile(f"{surname}|{_ZH_CUE_WORDS}")
@@ -302,7 +320,11 @@ class NameAddressFinder:
         return all(self._tagger.is_word(word) for word in (sentence[start - 1 : start + 1], given))
 
     def _english_names(self, text: str) -> list[Span]:
-        spans = []
+        spans: list[Span] = []
+        if not _EN_STRONG.search(text) and not any(
+            word.lower() in self._en_name_starts for word in _EN_CAPITALISED.findall(text)
+        ):
+            return spans
         for match in _EN_CANDIDATE.finditer(text):
             words = match.group("name").split()
             first, last = words[0].lower(), words[-1].lower().replace("'", "")
@@ -319,8 +341,12 @@ class NameAddressFinder:
 
 
 def _chinese_addresses(text: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
+    if not _ZH_ADDRESS_ANCHOR.search(text):
+        return spans
     for match in _ZH_ADDRESS.finditer(text):
+        if match.start() == match.end():
+            continue  # no part here
         parts = {name for name, value in match.groupdict().items() if value}
         admin = parts & {"province", "city", "district", "town"}
         place = parts & {"road", "estate"}
