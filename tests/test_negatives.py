@@ -1,8 +1,17 @@
 """Negative samples (R3): safe responses, DPO preference pairs and adversarial variants from records held for a risk."""
 
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import jieba
 import pyarrow.parquet as pq
 import pytest
+import regex
+import rjieba
 import yaml
+from pypinyin import Style, lazy_pinyin
 
 from pipelines.detectors.keywords import KeywordLibrary, KeywordMatcher
 from pipelines.detectors.negatives import (
@@ -11,6 +20,7 @@ from pipelines.detectors.negatives import (
     RiskyExchange,
     TemplatesError,
     adversarial_variants,
+    apply_trick,
     negatives_for,
     selected,
 )
@@ -92,6 +102,37 @@ def test_tricks_leave_redaction_placeholders_alone():
         assert "<CN_MOBILE>" in variant and "<PERSON_3fa2c1d0>" in variant, trick
     mixed = dict(adversarial_variants(text, 1, "seed", lexicon, ["mixed_language"]))["mixed_language"]
     assert "casino" in mixed and "刀" in mixed
+
+
+class AlwaysRandom(random.Random):
+    def random(self) -> float:
+        return 0.0  # every word the trick may rewrite is rewritten
+
+
+def test_pinyin_tricks_write_every_chinese_word_as_pypinyin_does_in_each_style():
+    dictionary = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8").split("\n")
+    words = [line.split()[0] for line in dictionary[::97] if line]  # ~3,600 words of every frequency
+    text = "，".join(words) + " and 〇々中国〡〢 (characters without pinyin stay as they are)"
+    expected = {
+        trick: "".join(
+            "".join(lazy_pinyin(word, style=style)) if regex.fullmatch(r"\p{Han}+", word) else word
+            for word in rjieba.cut(text)
+        )
+        for trick, style in (("pinyin", Style.NORMAL), ("pinyin_initials", Style.FIRST_LETTER))
+    }
+    for trick, variant in expected.items():
+        assert apply_trick(trick, text, AlwaysRandom(), {}) == variant
+    assert "zhongguo" in expected["pinyin"] and "〡〢" in expected["pinyin_initials"]
+
+
+def test_the_launcher_does_not_import_pypinyin():
+    """Importing pypinyin costs 0.3 s; only a process that makes pinyin pays it."""
+    code = (
+        "import sys, pipelines.cli, pipelines.run, pipelines.detectors.negatives; "
+        "print('pypinyin' in sys.modules, 'pipelines.stages.negatives' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_variants_are_seeded_and_as_many_as_asked():

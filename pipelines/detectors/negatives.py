@@ -27,7 +27,6 @@ from typing import Any
 import regex
 import rjieba
 import yaml
-from pypinyin import Style, lazy_pinyin
 
 from pipelines.detectors.taxonomy import Taxonomy
 
@@ -35,8 +34,8 @@ LANGS = ("zh", "en")
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _LATIN_WORD = regex.compile(r"[A-Za-z]{3,}")
 _HAN_OR_LATIN = regex.compile(r"\p{Han}+|[A-Za-z]{3,}")
-_HAN_CHAR = regex.compile(r"\p{Han}")
-_LETTER = regex.compile(r"\p{L}")
+_LETTERS = regex.compile(r"\p{L}+")
+_SPACES = regex.compile(r" {2,}")
 _PLACEHOLDER = regex.compile(r"(<[A-Z][A-Z_]*(?:_[0-9a-f]{8})?>)")  # what the gate leaves where PI was
 _CYRILLIC = str.maketrans("aceopxyiAEKMHOPCTX", "асеорхуіАЕКМНОРСТХ")
 _LEET = str.maketrans("aeiost", "431057")
@@ -141,28 +140,44 @@ def _leetspeak(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _word_pinyin(word: str, style: Style) -> str:
-    """A word's pinyin; cached, as pypinyin takes tens of microseconds a word and a corpus repeats its words."""
-    return "".join(lazy_pinyin(word, style=style))
+def _word_pinyin(word: str) -> tuple[str, str] | None:
+    """A Chinese word's pinyin, (syllables, initials), None for any other word. Cached, as pypinyin takes tens of
+    microseconds a word and a corpus repeats its words; one call gives both, as pypinyin's FIRST_LETTER style is the
+    first letter of each NORMAL syllable (checked on every Han character and every Chinese word of jieba's
+    dictionary: tests/test_negatives.py)."""
+    if not _HAN_RUN.fullmatch(word):
+        return None
+    from pypinyin import lazy_pinyin  # here: importing it costs 0.3 s, and most processes make no pinyin
+
+    syllables = lazy_pinyin(word)  # NORMAL style; a character without pinyin stays as it is
+    return "".join(syllables), "".join(s if _HAN_RUN.match(s) else s[0] for s in syllables)
 
 
-def _pinyin(style: Style) -> Trick:
+def _pinyin(form: int) -> Trick:
+    """The trick that writes Chinese words in pinyin: `form` 0 whole syllables, 1 initials."""
+
     def trick(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
         return "".join(
-            _word_pinyin(word, style) if _HAN_RUN.fullmatch(word) and rng.random() < 0.6 else word
+            pinyin[form] if (pinyin := _word_pinyin(word)) is not None and rng.random() < 0.6 else word
             for word in rjieba.cut(text)  # words, so that the rng skips whole words
         )
 
     return trick
 
 
-def _mixed(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
-    """Words of the lexicon swapped for their other-language twin: 赌场 -> casino, knife -> 刀."""
-    swaps = {**{zh: f" {en} " for zh, en in lexicon.items()}, **{en.casefold(): zh for zh, en in lexicon.items()}}
+@functools.lru_cache(maxsize=8)
+def _swaps(lexicon: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], regex.Pattern | None]:
+    """The swaps of a lexicon's (zh, en) pairs, both ways, and the pattern that finds them (None: no words)."""
+    swaps = {**{zh: f" {en} " for zh, en in lexicon}, **{en.casefold(): zh for zh, en in lexicon}}
     words = sorted(swaps, key=len, reverse=True)  # longest first: 赌场 before 赌
     alternatives = (rf"\b{regex.escape(w)}\b" if w.isascii() else regex.escape(w) for w in words)
-    pattern = regex.compile("|".join(alternatives), regex.IGNORECASE)
-    return regex.sub(r" {2,}", " ", pattern.sub(lambda m: swaps[m.group().casefold()], text)) if words else text
+    return swaps, regex.compile("|".join(alternatives), regex.IGNORECASE) if words else None
+
+
+def _mixed(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
+    """Words of the lexicon swapped for their other-language twin: 赌场 -> casino, knife -> 刀."""
+    swaps, pattern = _swaps(tuple(lexicon.items()))
+    return _SPACES.sub(" ", pattern.sub(lambda m: swaps[m.group().casefold()], text)) if pattern else text
 
 
 TRICKS: dict[str, Trick] = {
@@ -171,8 +186,8 @@ TRICKS: dict[str, Trick] = {
     "symbols": _symbols,
     "homoglyphs": _homoglyphs,
     "leetspeak": _leetspeak,
-    "pinyin": _pinyin(Style.NORMAL),
-    "pinyin_initials": _pinyin(Style.FIRST_LETTER),
+    "pinyin": _pinyin(0),
+    "pinyin_initials": _pinyin(1),
     "mixed_language": _mixed,
 }
 
@@ -202,8 +217,8 @@ def adversarial_variants(
 
 def script_language(text: str) -> str:
     """zh when Chinese characters make a third of the text's letters, else en: the language of the templates."""
-    han = len(_HAN_CHAR.findall(text))
-    letters = len(_LETTER.findall(text))
+    han = sum(map(len, _HAN_RUN.findall(text)))  # runs, not characters: fewer, shorter lists
+    letters = sum(map(len, _LETTERS.findall(text)))
     return "zh" if letters and han / letters >= 1 / 3 else "en"
 
 

@@ -65,25 +65,29 @@ class _Derive(beam.DoFn):
 
     def process(self, record: Record):
         settings = self.params.negatives
-        for risk in eligible_risks(record, settings.ratio):
-            prompt, harmful = self.exchange(record, risk)
+        risks = eligible_risks(record, settings.ratio)
+        turn_scores = self.turn_scores(record) if risks and record.messages is not None else []
+        for risk in risks:
+            prompt, harmful = self.exchange(record, [scores.get(risk, 0.0) for scores in turn_scores])
             language = negatives.script_language(prompt)
             exchange = negatives.RiskyExchange(record.id, risk, language, prompt, harmful)
             yield from negatives.negatives_for(exchange, self.templates, settings.kinds, settings.adversarial_variants)
 
-    def exchange(self, record: Record, risk: str) -> tuple[str, str]:
-        """(prompt, harmful text): the turn scoring highest for `risk` and the user turn before it."""
+    @staticmethod
+    def exchange(record: Record, scores: list[float]) -> tuple[str, str]:
+        """(prompt, harmful text): the turn scoring highest (`scores`: per turn, for one risk) and the user turn
+        before it."""
         if record.messages is None:
             return record.text or "", record.text or ""
         turns = record.messages
-        scores = [self.score(turn["content"], risk) for turn in turns]
         worst = max(range(len(turns)), key=scores.__getitem__)
         if turns[worst]["role"] == "user":
             return turns[worst]["content"], turns[worst]["content"]
         before = [turn["content"] for turn in turns[:worst] if turn["role"] == "user"]
         return (before[-1] if before else turns[worst]["content"]), turns[worst]["content"]
 
-    def score(self, text: str, risk: str) -> float:
+    def turn_scores(self, record: Record) -> list[dict[str, float]]:
+        """The risk scores of each turn of a chat, in one call for all its risks."""
         if self.scorer is None:
             self.scorer = RiskScorer.load(self.params.label, self.root)
-        return self.scorer.score(text).scores.get(risk, 0.0)
+        return [labels.scores for labels in self.scorer.score_batch([turn["content"] for turn in record.messages])]
