@@ -74,7 +74,7 @@ class RecordStage(beam.PTransform):
         raise NotImplementedError
 
     def apply_batch(self, records: list[Record]) -> None:
-        """`apply` to each of `records`, all kept; a stage whose detectors score many texts at once in one call
+        """`apply` to each of `records`, all kept; a stage whose detectors score many texts faster in one call
         overrides it (`pipelines.stages.local` hands each stage the still-kept records of a chunk)."""
         for record in records:
             self.apply(record)
