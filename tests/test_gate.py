@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from pipelines.detectors.pseudonyms import PseudonymKeyError, ensure_key, load_key, subject_pseudonym
+from pipelines.detectors.sensitive import SensitiveTopics
 from pipelines.params import Params
 from pipelines.record import Record
 from pipelines.stages.gate import Gate
@@ -138,6 +139,19 @@ def test_sensitive_disclosures_are_redacted_unless_consented(gate_factory):
     assert gated(gate_factory(), record(text, consent=["sensitive_pi"])).text == text
     news = "研究显示，糖尿病患者应定期复查。"  # no one discloses anything
     assert gated(gate_factory(), record(news)).text == news
+
+
+def test_disclosures_by_sentence_marker_and_speaker():
+    topics = SensitiveTopics()
+    turn = "工资卡的余额只剩两千了。"  # no pronoun: a disclosure only when the user says it of themselves
+    assert [d.category for d in topics.find(turn, speaker_is_subject=True)] == ["financial"]
+    assert topics.find(turn) == []
+    text = "The Buddhist temple opened in 1920. Later I was diagnosed with asthma. My church is nearby."
+    assert [(d.category, text[d.start : d.end]) for d in topics.find(text)] == [
+        ("health", "Later I was diagnosed with asthma."),
+        ("religion", "My church is nearby."),
+    ]
+    assert topics.find("She was diagnosed with asthma.") == []
 
 
 def test_minors_pi_is_all_sensitive(gate_factory):

@@ -159,6 +159,12 @@ def test_entities_sorted_and_disjoint(detector: PiiDetector) -> None:
         ("I spoke to Dr. Nguyen today.", "PERSON", "Nguyen"),
         ("快递寄到浙江省杭州市西湖区文三路90号3栋2单元501室。", "ADDRESS", "浙江省杭州市西湖区文三路90号3栋2单元501室"),
         ("Ship it to 221 Baker Street, London NW1 6XE please.", "ADDRESS", "221 Baker Street, London NW1 6XE"),
+        # What the quick checks must let through: a strong cue or a title before a name no gazetteer holds,
+        # a road with its number and nothing else, an estate after a district.
+        ("hello, my name is Zorblax Quen.", "PERSON", "Zorblax Quen"),
+        ("the form was signed by Mx Quillonet", "PERSON", "Quillonet"),
+        ("地址是建国路88号", "ADDRESS", "建国路88号"),
+        ("他住在朝阳区幸福小区", "ADDRESS", "朝阳区幸福小区"),
     ],
 )
 def test_names_and_addresses(detector: PiiDetector, text: str, entity_type: str, value: str) -> None:
@@ -173,6 +179,8 @@ def test_names_and_addresses(detector: PiiDetector, text: str, entity_type: str,
         "马上就要放假了，大家都很高兴。",
         "去杭州市旅游的人越来越多。",
         "We spent Christmas Eve in New York. May Day is a holiday.",
+        "In My The And So If We They This That",  # capitalised function words only: never a name
+        "北京市朝阳区的天气不错，3号楼的人都知道。",  # administrative units and a building, no road or estate
         "Hope Street was closed for repairs all week.",
     ],
 )
