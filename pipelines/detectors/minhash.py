@@ -78,7 +78,7 @@ class MinHasher:
         units = _UNIT.findall(text)
         if not units:
             return []
-        unspaced = sum(map(len, _UNSPACED_RUN.findall(text)))
+        unspaced = 0 if text.isascii() else sum(map(len, _UNSPACED_RUN.findall(text)))  # no unspaced script in ASCII
         n = self.char_ngram if unspaced >= self.cjk_share * len(units) else self.word_ngram
         if len(units) <= n:
             return [" ".join(units)]

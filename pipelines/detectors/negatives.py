@@ -143,8 +143,8 @@ def _leetspeak(text: str, rng: random.Random, lexicon: dict[str, str]) -> str:
 def _word_pinyin(word: str) -> tuple[str, str] | None:
     """A Chinese word's pinyin, (syllables, initials), None for any other word. Cached, as pypinyin takes tens of
     microseconds a word and a corpus repeats its words; one call gives both, as pypinyin's FIRST_LETTER style is the
-    first letter of each NORMAL syllable (checked on every Han character and every Chinese word of jieba's
-    dictionary: tests/test_negatives.py)."""
+    first letter of each NORMAL syllable (checked once on every Han character and every Chinese word of jieba's
+    dictionary; tests/test_negatives.py checks a sample)."""
     if not _HAN_RUN.fullmatch(word):
         return None
     from pypinyin import lazy_pinyin  # here: importing it costs 0.3 s, and most processes make no pinyin
