@@ -12,7 +12,7 @@ so each language gets the best offline source we can vouch for:
   words, reduplications (谢谢), tokens counted by a numeral or classifier (一杯姜茶) and tokens whose surname
   ends the word before them (那段 + 时间) are never names. An introduced name is a name at all its mentions.
   The tags are jieba.posseg's, computed faster (`chinese_tagger.py`: rjieba, and jieba.posseg's HMM only on
-  runs of unknown characters that may hold a name), on sentences holding a surname character or a cue.
+  runs of unknown characters that may hold a name), on sentences holding a surname.
 - English names: a gazetteer built from the `names` package (MIT; its lists are the public-domain 1990 US
   Census name files): a first name followed by a surname, a title (Mr, Dr ...) or a cue (my name is ...).
   Function words (In, My ...) are never part of a name, even where the Census lists hold them, and a name
