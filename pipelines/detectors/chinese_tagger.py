@@ -113,9 +113,8 @@ def _best_predecessors(
     """The best score of each of `states` (-inf where no live state can precede it) and the row in `live` of the
     state it comes from."""
     # Summed in jieba's order (score + transition + emission), so that the floats are jieba's.
-    candidates = (scores[:, None] + _matrices().transitions[np.ix_(live, states)]) + emissions
-    rows = _last_argmax(candidates)
-    return candidates[rows, np.arange(len(states))], rows
+    candidates = (scores[:, None] + _matrices().transitions[live[:, None], states]) + emissions
+    return candidates.max(axis=0), _last_argmax(candidates)
 
 
 def _last_argmax(values: np.ndarray) -> np.ndarray:

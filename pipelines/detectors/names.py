@@ -12,7 +12,7 @@ so each language gets the best offline source we can vouch for:
   words, reduplications (谢谢), tokens counted by a numeral or classifier (一杯姜茶) and tokens whose surname
   ends the word before them (那段 + 时间) are never names. An introduced name is a name at all its mentions.
   The tags are jieba.posseg's, computed faster (`chinese_tagger.py`: rjieba, and jieba.posseg's HMM only on
-  runs of unknown characters that may hold a name), on sentences holding a surname character or a cue.
+  runs of unknown characters that may hold a name), on sentences holding a surname.
 - English names: a gazetteer built from the `names` package (MIT; its lists are the public-domain 1990 US
   Census name files): a first name followed by a surname, a title (Mr, Dr ...) or a cue (my name is ...).
   Function words (In, My ...) are never part of a name, even where the Census lists hold them, and a name
@@ -90,7 +90,8 @@ _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _NOT_GIVEN_NAME_TAGS = frozenset({"x", "v", "p", "c", "r", "d", "uj", "ul", "uz", "m", "q", "f", "y", "eng"})
 # A numeral or classifier counts things, not people: 一杯姜茶, 一根胡萝卜, 几天毛毛雨.
 _COUNTING_TAGS = frozenset({"m", "q", "mq"})
-_ZH_SENTENCE = re.compile(r"[^。！？!?；;\n]+")
+_ZH_SENTENCE_ENDS = "。！？!?；;\n"
+_ZH_SENTENCE = re.compile(f"[^{_ZH_SENTENCE_ENDS}]+")
 _ZH_CUE_WORDS = "我叫|名叫|叫做|姓名|联系人|收件人|收货人|寄件人|患者|户主|持卡人"
 _ZH_NAME = (
     r"((?:" + "|".join(sorted(COMPOUND_SURNAMES)) + "|[" + "".join(sorted(SURNAMES)) + r"])"
@@ -237,7 +238,10 @@ class NameAddressFinder:
         self._en_name_starts = (self._first_names | {t.lower() for t in _EN_TITLES.split("|")}) - function_words
         surname = f"[{''.join(sorted(SURNAMES))}]|" + "|".join(sorted(COMPOUND_SURNAMES))
         self._zh_surname = re.compile(surname)
-        self._zh_candidate = re.compile(f"{surname}|{_ZH_CUE_WORDS}")
+        # The sentences holding a surname, found in one pass: a name jieba proposes starts with one (`_evidence`).
+        self._zh_candidate_sentence = re.compile(
+            rf"(?<![^{_ZH_SENTENCE_ENDS}])[^{_ZH_SENTENCE_ENDS}]*?(?:{surname})[^{_ZH_SENTENCE_ENDS}]*"
+        )
 
     def find(self, text: str, chinese: bool, english: bool) -> list[Span]:
         """Names and addresses in `text`; `chinese`/`english` choose which languages' rules run."""
@@ -257,9 +261,7 @@ class NameAddressFinder:
         for match in _ZH_SELF_INTRODUCTION.finditer(text):
             if not self._common_word(match.group(1)):
                 scores[match.span(1)] = INTRODUCED_SCORE
-        for sentence in _ZH_SENTENCE.finditer(text):
-            if self.prefilter and not self._zh_candidate.search(sentence.group()):
-                continue
+        for sentence in (self._zh_candidate_sentence if self.prefilter else _ZH_SENTENCE).finditer(text):
             for start, end, score in self._tagged_names(sentence.group()):
                 span = (sentence.start() + start, sentence.start() + end)
                 scores[span] = max(score, scores.get(span, 0.0))
