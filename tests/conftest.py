@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +80,12 @@ def seed_keywords(category: str, count: int) -> list[str]:
     found = [r[0] for r in rows if len(r) >= 4 and r[1] == category and r[3].strip() in ("1", "1.0")]
     assert len(found) >= count
     return found[:count]
+
+
+def modules_loaded_by(imports: str, packages: tuple[str, ...]) -> list[str]:
+    """The modules of `packages` (top-level names or dotted prefixes) that a fresh interpreter holds after
+    `import <imports>`: what importing those modules costs every process that does."""
+    loaded = f"sorted(m for m in sys.modules if m.startswith({packages!r}))"
+    code = f"import json, sys, {imports}; print(json.dumps({loaded}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
