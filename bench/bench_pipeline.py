@@ -47,6 +47,7 @@ import json
 import os
 import pickle
 import platform
+import random
 import resource
 import subprocess
 import sys
@@ -68,6 +69,7 @@ from pipelines import run  # noqa: E402
 from pipelines.detectors import synthetic  # noqa: E402
 from pipelines.detectors.language import LanguageIdentifier  # noqa: E402
 from pipelines.detectors.minhash import MinHasher, band_keys, link_bucket  # noqa: E402
+from pipelines.detectors.negatives import apply_trick  # noqa: E402
 from pipelines.detectors.pseudonyms import ensure_key  # noqa: E402
 from pipelines.detectors.text import content_key  # noqa: E402
 from pipelines.params import Params, load_params, resolve_path  # noqa: E402
@@ -167,7 +169,9 @@ def stages_alone(corpus: Path, docs: int) -> list[dict[str, Any]]:
         records = kept
     everything = records + held
     if params.negatives.enabled:
-        clock.time("negatives", [r for r in everything if r.held], lambda: _negatives(everything, params))
+        held_back = [r for r in everything if r.held]
+        derive = _negatives_ready(held_back, params)
+        clock.time("negatives", held_back, lambda: sum(1 for r in held_back for _ in derive.process(r)))
     clock.time("write", everything, lambda: _write(records, everything, params))
     # What every shuffle and checkpoint pays per record besides the runner's own work: one dump and one load.
     clock.time(PICKLE, everything, lambda: [pickle.loads(pickle.dumps(r, -1)) for r in everything])
@@ -210,11 +214,16 @@ def _synthetic_signals(records: list[Record], params: Params) -> int:
     return sum(1 for members in shared for _ in synthetic.closest_human(members, banding.max_compared))
 
 
-def _negatives(everything: list[Record], params: Params) -> int:
-    """The negatives stage's rows from the held-back records, through its DoFn (it has no other per-record entry)."""
+def _negatives_ready(held_back: list[Record], params: Params) -> _Derive:
+    """The negatives stage's DoFn (it has no other per-record entry), set up, with what it loads on first use (the
+    risk scorer, by a first held-back record; pypinyin, by a first pinyin trick) loaded, as the other stages' models
+    are before they are timed: a worker pays that once, not per record."""
     derive = _Derive(params, REPO)
     derive.setup()
-    return sum(1 for record in everything if record.held for _ in derive.process(record))
+    for record in held_back[:1]:
+        list(derive.process(record))
+    apply_trick("pinyin", "中文", random.Random(0), {})
+    return derive
 
 
 def _write(kept: list[Record], everything: list[Record], params: Params) -> None:
