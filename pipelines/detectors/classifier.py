@@ -337,11 +337,7 @@ def sentence_spans(text: str, size: int) -> list[tuple[int, int]]:
     for end in [*(match.end() for match in _SENTENCE_END.finditer(text)), len(text)]:
         piece = text[start:end]
         first, last = end - len(piece.lstrip()), start + len(piece.rstrip())
-        if last - first <= size:
-            if first < last:
-                spans.append((first, last))
-        else:
-            spans += _windows(text, first, last, size)
+        spans += _windows(text, first, last, size)
         start = end
     return spans
 
